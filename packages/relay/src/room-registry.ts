@@ -1,0 +1,94 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { Room } from './room.js'
+import type { CompactionPolicy } from './room-writer.js'
+import type { Storage } from './storage/storage.js'
+
+interface Slot {
+  readonly name: string
+  readonly room: Promise<Room>
+  holders: number
+}
+
+/** A connection's hold on a room: the room stays loaded until every lease is released. */
+export interface RoomLease {
+  readonly room: Promise<Room>
+  release(): void
+}
+
+/**
+ * Which rooms are in memory. A room is loaded by its first connection (concurrent first
+ * connections share one load), and compacted, flushed and dropped when its last connection
+ * leaves, so memory follows active rooms, not stored ones.
+ */
+export class RoomRegistry {
+  readonly #slots = new Map<string, Slot>()
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly policy: CompactionPolicy,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  acquire(name: string): RoomLease {
+    const slot = this.#slots.get(name) ?? this.#load(name)
+    slot.holders++
+    let released = false
+    return {
+      room: slot.room,
+      release: () => {
+        if (released) return
+        released = true
+        slot.holders--
+        if (slot.holders === 0) void this.#unload(slot)
+      },
+    }
+  }
+
+  /** Rooms in memory, including those still loading. */
+  get size(): number {
+    return this.#slots.size
+  }
+
+  /** Writes every room's queued updates (compacting where worthwhile); used at shutdown. */
+  async flushAll(): Promise<void> {
+    await Promise.all(
+      [...this.#slots.values()].map((slot) =>
+        slot.room.then(
+          (room) => room.writer.compactIfWorthwhile(),
+          () => undefined,
+        ),
+      ),
+    )
+  }
+
+  #load(name: string): Slot {
+    const slot: Slot = {
+      name,
+      holders: 0,
+      room: Room.load(name, this.storage, this.policy, this.log, () => this.#forget(slot)),
+    }
+    // A failed load is not cached: the next connection tries again.
+    slot.room.catch(() => this.#forget(slot))
+    this.#slots.set(name, slot)
+    return slot
+  }
+
+  async #unload(slot: Slot): Promise<void> {
+    let room: Room
+    try {
+      room = await slot.room
+    } catch {
+      return
+    }
+    if (this.#slots.get(slot.name) === slot) await room.writer.compactIfWorthwhile()
+    // Someone may have joined while we were writing: then the room stays.
+    if (slot.holders > 0) return
+    this.#forget(slot)
+    room.doc.destroy()
+  }
+
+  /** Drops a slot from the map (a failed room is reloaded from storage by the next client). */
+  #forget(slot: Slot): void {
+    if (this.#slots.get(slot.name) === slot) this.#slots.delete(slot.name)
+  }
+}

@@ -1,0 +1,135 @@
+import type { Connection } from './connection.js'
+import type { Storage, StoredRoom } from './storage/storage.js'
+
+/** Below this, loading the tail costs less than compacting on every unload would. */
+const MIN_ENTRIES_WORTH_COMPACTING = 32
+
+export interface CompactionPolicy {
+  /** Compact once the log holds this many updates, so a load applies a bounded tail. */
+  maxLogEntries: number
+  /**
+   * Compact once the log outweighs the snapshot and this many bytes. Tying the threshold to the
+   * snapshot size keeps compaction work proportional to the bytes written (amortised O(1) per
+   * byte) however large the document grows.
+   */
+  minLogBytes: number
+}
+
+/**
+ * Writes a room's updates to storage with group commit and acknowledges them.
+ *
+ * Updates received during one event-loop turn, and all updates that arrive while a write is in
+ * flight, go to storage as one `append`. Only after that append resolves is each sender told
+ * how many of its update frames are durable: that is the whole durability contract. Writes of
+ * one room are strictly sequential (appends and compactions never overlap), which is what the
+ * `Storage` interface relies on.
+ */
+export class RoomWriter {
+  #pending: Uint8Array[] = []
+  #pendingAcks = new Map<Connection, number>()
+  #running: Promise<void> | null = null
+  #compactRequested = false
+  #failed = false
+  #logEntries: number
+  #logBytes: number
+  #snapshotBytes: number
+
+  constructor(
+    private readonly room: string,
+    private readonly storage: Storage,
+    private readonly policy: CompactionPolicy,
+    /** Encodes the room's current document; called only when compacting. */
+    private readonly encodeSnapshot: () => Uint8Array,
+    /** Called once if a write fails; the room must then drop its unsaved state. */
+    private readonly onFailure: (error: Error) => void,
+    loaded: StoredRoom,
+  ) {
+    this.#logEntries = loaded.log.length
+    this.#logBytes = byteLength(loaded.log)
+    this.#snapshotBytes = loaded.snapshot?.length ?? 0
+  }
+
+  /**
+   * Queues `update` (null for a frame that carried nothing new) and records that `connection`
+   * has sent `frameCount` update frames, to be acknowledged once everything before is stored.
+   */
+  enqueue(update: Uint8Array | null, connection: Connection, frameCount: number): void {
+    if (this.#failed) return
+    if (update !== null) this.#pending.push(update)
+    this.#pendingAcks.set(connection, frameCount)
+    this.#start()
+  }
+
+  /** Resolves once everything queued so far is stored (or the writer failed). */
+  async drain(): Promise<void> {
+    while (this.#running !== null) await this.#running
+  }
+
+  /** Compacts now if there is a log to fold; used before a room is unloaded. */
+  async compactIfWorthwhile(): Promise<void> {
+    if (this.#logEntries >= MIN_ENTRIES_WORTH_COMPACTING) this.requestCompaction()
+    return this.drain()
+  }
+
+  /** Asks for a compaction at the next opportunity, after what is already queued. */
+  requestCompaction(): void {
+    if (this.#failed) return
+    this.#compactRequested = true
+    this.#start()
+  }
+
+  #start(): void {
+    if (this.#running === null) this.#running = this.#run()
+  }
+
+  async #run(): Promise<void> {
+    // Let the rest of this event-loop turn queue its updates too: one write for all of them.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    try {
+      while (this.#pendingAcks.size > 0 || this.#pending.length > 0 || this.#compactRequested) {
+        const updates = this.#pending
+        const acks = this.#pendingAcks
+        this.#pending = []
+        this.#pendingAcks = new Map()
+        if (updates.length > 0) {
+          await this.storage.append(this.room, updates)
+          this.#logEntries += updates.length
+          this.#logBytes += byteLength(updates)
+        }
+        for (const [connection, count] of acks) connection.acknowledge(count)
+        if (this.#compactRequested || this.#shouldCompact()) await this.#compact()
+      }
+    } catch (error) {
+      this.#failed = true
+      this.#pending = []
+      this.#pendingAcks.clear()
+      this.onFailure(error as Error)
+    } finally {
+      this.#running = null
+    }
+  }
+
+  #shouldCompact(): boolean {
+    return (
+      this.#logEntries >= this.policy.maxLogEntries ||
+      (this.#logBytes >= this.policy.minLogBytes && this.#logBytes > this.#snapshotBytes)
+    )
+  }
+
+  async #compact(): Promise<void> {
+    // The document holds every stored update (and maybe newer ones still queued, which is
+    // harmless: they are stored again by the next append and merge idempotently).
+    this.#compactRequested = false
+    const snapshot = this.encodeSnapshot()
+    await this.storage.replace(this.room, snapshot)
+    this.#snapshotBytes = snapshot.length
+    this.#logEntries = 0
+    this.#logBytes = 0
+  }
+}
+
+function byteLength(updates: readonly Uint8Array[]): number {
+  let total = 0
+  for (const update of updates) total += update.length
+  return total
+}

@@ -1,0 +1,226 @@
+import {
+  ALL_FEATURES,
+  CloseCode,
+  decodeAwarenessUpdate,
+  decodeMessage,
+  encodeEvent,
+  encodeHello,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  Feature,
+  type Message,
+  PROTOCOL_VERSION,
+  ProtocolError,
+} from '@accord/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import * as Y from 'yjs'
+import type { Connection } from './connection.js'
+import { Presence } from './presence.js'
+import { type CompactionPolicy, RoomWriter } from './room-writer.js'
+import type { Storage } from './storage/storage.js'
+
+/** Raised when a room's stored history cannot be applied; the room is then not served. */
+export class CorruptRoomError extends Error {
+  override readonly name = 'CorruptRoomError'
+}
+
+/**
+ * A loaded room: its document, its presence, its connections and its writer. Every frame of
+ * every connection in the room enters through `receive`, is decoded once and dispatched to one
+ * handler of the table below.
+ */
+export class Room {
+  readonly doc = new Y.Doc()
+  readonly presence = new Presence()
+  readonly connections = new Set<Connection>()
+  readonly writer: RoomWriter
+  #failed = false
+
+  private constructor(
+    readonly name: string,
+    storage: Storage,
+    policy: CompactionPolicy,
+    private readonly log: FastifyBaseLogger,
+    stored: Awaited<ReturnType<Storage['load']>>,
+    onFailure: (room: Room) => void,
+  ) {
+    const encodeSnapshot = () => Y.encodeStateAsUpdate(this.doc)
+    this.writer = new RoomWriter(
+      name,
+      storage,
+      policy,
+      encodeSnapshot,
+      (error) => {
+        this.fail(error)
+        onFailure(this)
+      },
+      stored,
+    )
+  }
+
+  static async load(
+    name: string,
+    storage: Storage,
+    policy: CompactionPolicy,
+    log: FastifyBaseLogger,
+    onFailure: (room: Room) => void,
+  ): Promise<Room> {
+    const stored = await storage.load(name)
+    const room = new Room(name, storage, policy, log, stored, onFailure)
+    try {
+      // One transaction for the whole history: Yjs then integrates and cleans up once.
+      room.doc.transact(() => {
+        if (stored.snapshot) Y.applyUpdate(room.doc, stored.snapshot)
+        for (const update of stored.log) Y.applyUpdate(room.doc, update)
+      })
+    } catch (error) {
+      room.doc.destroy()
+      throw new CorruptRoomError(
+        `stored history of room "${name}" cannot be applied: ${(error as Error).message}`,
+      )
+    }
+    return room
+  }
+
+  /** Greets a new connection: the relay's step 1 pulls the client's offline edits. */
+  join(connection: Connection): void {
+    this.connections.add(connection)
+    connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
+    const presence = this.presence.encodeAll()
+    if (presence !== null) connection.send(presence)
+  }
+
+  leave(connection: Connection): void {
+    if (!this.connections.delete(connection)) return
+    const removal = this.presence.removeConnection(connection)
+    if (removal !== null) this.broadcast(removal, null)
+  }
+
+  receive(connection: Connection, frame: Uint8Array): void {
+    if (this.#failed) return
+    let message: Message
+    try {
+      message = decodeMessage(frame)
+      handlers[message.type](this, connection, message as never, frame)
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        connection.close(CloseCode.badMessage, error.message)
+        return
+      }
+      // A bug of ours must cost one connection, never the process.
+      this.log.error(
+        { room: this.name, connection: connection.id, err: error },
+        'unexpected error handling a frame',
+      )
+      connection.close(CloseCode.internalError, 'internal error')
+    }
+  }
+
+  /** Sends one already-encoded frame to every connection but `except` (with `feature`, if given). */
+  broadcast(frame: Uint8Array, except: Connection | null, feature = 0): void {
+    for (const connection of this.connections) {
+      if (connection !== except && (feature === 0 || connection.has(feature)))
+        connection.send(frame)
+    }
+  }
+
+  /** After a storage failure: nothing unsaved may be acknowledged or kept; clients resync later. */
+  fail(error: Error): void {
+    if (this.#failed) return
+    this.#failed = true
+    this.log.error({ room: this.name, err: error }, 'storage write failed; closing the room')
+    for (const connection of this.connections) {
+      connection.close(
+        CloseCode.storageFailure,
+        'the relay could not store updates; reconnect later',
+      )
+    }
+  }
+
+  get failed(): boolean {
+    return this.#failed
+  }
+
+  /** Applies an update from `connection`, stores it and forwards it. */
+  applyUpdate(connection: Connection, update: Uint8Array, frame: Uint8Array | null): void {
+    const frameCount = ++connection.updateFrames
+    if (isEmptyUpdate(update)) {
+      this.writer.enqueue(null, connection, frameCount)
+      return
+    }
+    try {
+      Y.applyUpdate(this.doc, update, connection)
+    } catch (error) {
+      // Yjs may have integrated the update's structs before failing on its delete set. A
+      // compaction stores whatever the document now holds, so memory and disk cannot diverge.
+      this.writer.requestCompaction()
+      throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
+    }
+    this.writer.enqueue(update, connection, frameCount)
+    this.broadcast(frame ?? encodeSyncUpdate(update), connection)
+  }
+}
+
+type Handlers = {
+  [T in Message['type']]: (
+    room: Room,
+    connection: Connection,
+    message: Extract<Message, { type: T }>,
+    frame: Uint8Array,
+  ) => void
+}
+
+const unexpected = (_room: Room, _connection: Connection, message: Message): void => {
+  throw new ProtocolError(`a client may not send "${message.type}" messages`)
+}
+
+/** What the relay does with each message type a client may send. */
+const handlers: Handlers = {
+  'sync-step1': (room, connection, { stateVector }) => {
+    let diff: Uint8Array
+    try {
+      diff = Y.encodeStateAsUpdate(room.doc, stateVector)
+    } catch (error) {
+      throw new ProtocolError(`invalid state vector: ${(error as Error).message}`)
+    }
+    connection.send(encodeSyncStep2(diff))
+  },
+  'sync-step2': (room, connection, { update }) => room.applyUpdate(connection, update, null),
+  'sync-update': (room, connection, { update }, frame) =>
+    room.applyUpdate(connection, update, frame),
+  awareness: (room, connection, { update }, frame) => {
+    const entries = decodeAwarenessUpdate(update)
+    for (const { state } of entries) {
+      // Stock clients JSON.parse every state they receive: one bad state would break them all.
+      try {
+        JSON.parse(state)
+      } catch {
+        throw new ProtocolError('awareness state is not valid JSON')
+      }
+    }
+    room.presence.apply(entries, connection)
+    room.broadcast(frame, connection)
+  },
+  'query-awareness': (room, connection) => {
+    const presence = room.presence.encodeAll()
+    if (presence !== null) connection.send(presence)
+  },
+  hello: (_room, connection, { features }) => {
+    connection.features = features & ALL_FEATURES
+    connection.send(encodeHello(PROTOCOL_VERSION, connection.features))
+  },
+  event: (room, connection, { name, data }) => {
+    if (!connection.has(Feature.events))
+      throw new ProtocolError('events need HELLO with the events feature')
+    room.broadcast(encodeEvent(name, data, connection.userId ?? ''), connection, Feature.events)
+  },
+  ack: unexpected,
+  error: unexpected,
+  'auth-denied': unexpected,
+}
+
+/** A Yjs v1 update with no structs and an empty delete set: what an up-to-date step 2 carries. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0
+}

@@ -1,0 +1,271 @@
+import { mkdir, readdir, stat } from 'node:fs/promises'
+import { Level } from 'level'
+import type { Storage, StoredRoom } from './storage.js'
+
+export interface LevelStorageOptions {
+  /** Directory of the LevelDB database. Created if missing. */
+  path: string
+  /**
+   * `true`: every write is fsynced before it resolves (survives power loss, slower).
+   * `false` (default): a write resolves once it has reached the OS (survives a crash or SIGKILL
+   * of the process, not a power cut).
+   */
+  sync?: boolean
+}
+
+/*
+ * Key layout (string keys, binary values). Every key of a room starts with `r<room>\0`; room
+ * names never contain `\0`, and `\0` sorts before every other character, so a room's keys form
+ * the contiguous range [`r<room>\0`, `r<room>\x01`) and no other room's key (not even `a/b` or
+ * `ab` for room `a`) falls inside it.
+ *
+ *   r<room>\0c          next log sequence number of the room (16 hex digits, as UTF-8 text)
+ *   r<room>\0l<seq>     one update of the log; <seq> is 16 lowercase hex digits, so the
+ *                       lexicographic order of the keys is the append order
+ *   r<room>\0s          snapshot
+ *
+ * Within the range `c` < `l…` < `s`, so one range read returns the whole room from one LevelDB
+ * snapshot. The counter is per room and written in the same batch as the updates it numbers.
+ * A single global counter would not be safe: classic-level runs batches on a thread pool, so
+ * two appends for different rooms may commit in the other order and leave a stale counter that
+ * reuses live keys after a restart. Writes of one room are queued (see #write), so its counter
+ * can never go backwards. `replace` keeps the counter, so a log key is never reused while the
+ * room exists.
+ */
+const ROOM_PREFIX = 'r'
+/** Upper bound of every room key: the character after ROOM_PREFIX. */
+const ROOMS_END = 's'
+const SEQ_WIDTH = 16
+
+const roomStart = (room: string): string => `${ROOM_PREFIX}${room}\u0000`
+const roomEnd = (room: string): string => `${ROOM_PREFIX}${room}\u0001`
+const counterKey = (room: string): string => `${roomStart(room)}c`
+const logStart = (room: string): string => `${roomStart(room)}l`
+const logEnd = (room: string): string => `${roomStart(room)}m`
+const logKey = (room: string, seq: number): string =>
+  `${logStart(room)}${seq.toString(16).padStart(SEQ_WIDTH, '0')}`
+const snapshotKey = (room: string): string => `${roomStart(room)}s`
+
+/** Files LevelDB may leave in a directory before its CURRENT file exists (an interrupted create). */
+const LEVELDB_BOOT_FILE = /^(LOCK|LOG|LOG\.old|MANIFEST-\d+)$/
+
+type Db = Level<string, Uint8Array>
+
+/** Stores rooms in an embedded LevelDB database (`level`, i.e. classic-level in Node). */
+export class LevelStorage implements Storage {
+  readonly #path: string
+  readonly #sync: boolean
+  #db: Db | undefined
+  #opening: Promise<void> | undefined
+  /** Tail of each room's write queue; an entry exists only while the room has writes queued. */
+  readonly #tails = new Map<string, Promise<void>>()
+  /** Reads in flight, so that close() can let them finish. */
+  readonly #reads = new Set<Promise<unknown>>()
+
+  constructor(options: LevelStorageOptions) {
+    this.#path = options.path
+    this.#sync = options.sync ?? false
+  }
+
+  async open(): Promise<void> {
+    // Concurrent calls share one attempt (a second Level instance would fail on LevelDB's LOCK).
+    this.#opening ??= this.#openDb().finally(() => {
+      this.#opening = undefined
+    })
+    return this.#opening
+  }
+
+  async #openDb(): Promise<void> {
+    if (this.#db) return
+    await this.#checkDirectory()
+    const db: Db = new Level<string, Uint8Array>(this.#path, { valueEncoding: 'view' })
+    try {
+      await db.open({ createIfMissing: true })
+    } catch (err) {
+      // abstract-level wraps the reason (corruption, lock held, I/O) in `cause`.
+      const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message
+      const message = `LevelStorage: cannot open the LevelDB database at ${this.#path}: ${reason}`
+      throw new Error(message, { cause: err })
+    }
+    this.#db = db
+  }
+
+  isOpen(): boolean {
+    return this.#db !== undefined
+  }
+
+  async load(room: string): Promise<StoredRoom> {
+    const db = this.#open(room)
+    // One iterator = one consistent LevelDB snapshot of the whole room.
+    const entries = await this.#read(db.iterator({ gte: roomStart(room), lt: roomEnd(room) }).all())
+    const stored: StoredRoom = { snapshot: null, log: [] }
+    const snapshot = snapshotKey(room)
+    const log = logStart(room)
+    for (const [key, value] of entries) {
+      if (key === snapshot) stored.snapshot = plain(value)
+      else if (key.startsWith(log)) stored.log.push(plain(value))
+    }
+    return stored
+  }
+
+  async append(room: string, updates: readonly Uint8Array[]): Promise<void> {
+    const db = this.#open(room)
+    if (updates.length === 0) return
+    // Copy now: the write starts after an await, and the caller may reuse its buffers at once.
+    const copies = updates.map((update) => update.slice())
+    return this.#write(room, async () => {
+      const counter = await db.get(counterKey(room))
+      const first = counter === undefined ? 0 : decodeSeq(counter, room)
+      const next = first + copies.length
+      await db.batch(
+        [
+          ...copies.map((value, i) => ({
+            type: 'put' as const,
+            key: logKey(room, first + i),
+            value,
+          })),
+          { type: 'put', key: counterKey(room), value: encodeSeq(next) },
+        ],
+        { sync: this.#sync },
+      )
+    })
+  }
+
+  async replace(room: string, snapshot: Uint8Array): Promise<void> {
+    const db = this.#open(room)
+    const copy = snapshot.slice()
+    return this.#write(room, async () => {
+      const logKeys = await db.keys({ gte: logStart(room), lt: logEnd(room) }).all()
+      await db.batch(
+        [
+          ...logKeys.map((key) => ({ type: 'del' as const, key })),
+          { type: 'put', key: snapshotKey(room), value: copy },
+        ],
+        { sync: this.#sync },
+      )
+    })
+  }
+
+  async *rooms(): AsyncIterable<string> {
+    const db = this.#open()
+    const keys = db.keys({ gte: ROOM_PREFIX, lt: ROOMS_END })
+    try {
+      for (let key = await keys.next(); key !== undefined; key = await keys.next()) {
+        const room = key.slice(ROOM_PREFIX.length, key.indexOf('\u0000'))
+        yield room
+        // Jump over the rest of this room (its log may be long) to the next room's first key.
+        keys.seek(roomEnd(room))
+      }
+    } finally {
+      await keys.close()
+    }
+  }
+
+  async delete(room: string): Promise<void> {
+    const db = this.#open(room)
+    return this.#write(room, async () => {
+      const keys = await db.keys({ gte: roomStart(room), lt: roomEnd(room) }).all()
+      if (keys.length === 0) return
+      await db.batch(
+        keys.map((key) => ({ type: 'del' as const, key })),
+        { sync: this.#sync },
+      )
+    })
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db
+    if (!db) return
+    // From here on new operations reject; queued writes and reads in flight still complete.
+    this.#db = undefined
+    await Promise.allSettled([...this.#tails.values(), ...this.#reads])
+    await db.close()
+  }
+
+  /** Returns the open database, or throws; validates the room name when given. */
+  #open(room?: string): Db {
+    if (!this.#db) throw new Error(`LevelStorage at ${this.#path} is not open`)
+    if (room !== undefined && (room.includes('\u0000') || LONE_SURROGATE.test(room))) {
+      throw new Error(
+        `LevelStorage: invalid room name ${JSON.stringify(room)} (NUL and lone surrogates are not allowed)`,
+      )
+    }
+    return this.#db
+  }
+
+  /** Runs `write` after the room's earlier writes, so they commit in call order. */
+  #write(room: string, write: () => Promise<void>): Promise<void> {
+    const run = (this.#tails.get(room) ?? Promise.resolve()).then(write)
+    const tail: Promise<void> = run.then(
+      () => this.#settle(room, tail),
+      () => this.#settle(room, tail),
+    )
+    this.#tails.set(room, tail)
+    return run
+  }
+
+  #settle(room: string, tail: Promise<void>): void {
+    if (this.#tails.get(room) === tail) this.#tails.delete(room)
+  }
+
+  async #read<T>(read: Promise<T>): Promise<T> {
+    this.#reads.add(read)
+    try {
+      return await read
+    } finally {
+      this.#reads.delete(read)
+    }
+  }
+
+  /**
+   * Refuses to let LevelDB create a database over a directory that is neither empty nor a
+   * LevelDB database: that is a wrong `path` (or a lost CURRENT file, in which case LevelDB
+   * would start over and could discard the orphaned table files).
+   */
+  async #checkDirectory(): Promise<void> {
+    let entries: string[]
+    try {
+      if (!(await stat(this.#path)).isDirectory()) {
+        throw new Error(`LevelStorage: ${this.#path} exists and is not a directory`)
+      }
+      entries = await readdir(this.#path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      await mkdir(this.#path, { recursive: true })
+      return
+    }
+    if (entries.includes('CURRENT')) return
+    const foreign = entries.filter((name) => !LEVELDB_BOOT_FILE.test(name))
+    if (foreign.length > 0) {
+      throw new Error(
+        `LevelStorage: ${this.#path} is not a LevelDB database (no CURRENT file) and is not empty ` +
+          `(found ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''})`,
+      )
+    }
+  }
+}
+
+/** NUL would break the key ranges; a lone surrogate would be stored as U+FFFD and collide. */
+const LONE_SURROGATE = /\p{Cs}/u
+const TEXT_ENCODER = new TextEncoder()
+const TEXT_DECODER = new TextDecoder()
+
+const encodeSeq = (seq: number): Uint8Array =>
+  TEXT_ENCODER.encode(seq.toString(16).padStart(SEQ_WIDTH, '0'))
+
+const decodeSeq = (value: Uint8Array, room: string): number => {
+  const text = TEXT_DECODER.decode(value)
+  const seq = Number.parseInt(text, 16)
+  if (!/^[0-9a-f]+$/.test(text) || !Number.isSafeInteger(seq)) {
+    throw new Error(
+      `LevelStorage: corrupt sequence counter ${JSON.stringify(text)} in room ${JSON.stringify(room)}`,
+    )
+  }
+  return seq
+}
+
+/** classic-level hands out Buffers; callers get plain Uint8Arrays (same memory, no copy). */
+const plain = (value: Uint8Array): Uint8Array =>
+  value.constructor === Uint8Array
+    ? value
+    : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
