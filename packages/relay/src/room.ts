@@ -150,12 +150,19 @@ export class Room {
       return
     }
     try {
+      // Yjs integrates an update's structs before it reads its delete set, so a frame cut in
+      // its delete set would be half applied. Decoding it whole first keeps bad frames out.
+      Y.decodeUpdate(update)
+    } catch (error) {
+      throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
+    }
+    try {
       Y.applyUpdate(this.doc, update, connection)
     } catch (error) {
-      // Yjs may have integrated the update's structs before failing on its delete set. A
-      // compaction stores whatever the document now holds, so memory and disk cannot diverge.
+      // A well-formed update that fails to integrate may still have changed the document: a
+      // compaction stores whatever it now holds, so memory and disk cannot diverge.
       this.writer.requestCompaction()
-      throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
+      throw new ProtocolError(`Yjs could not apply the update: ${(error as Error).message}`)
     }
     this.writer.enqueue(update, connection, frameCount)
     this.broadcast(frame ?? encodeSyncUpdate(update), connection)

@@ -16,7 +16,10 @@ export class MemoryStorage implements Storage {
   async load(room: string): Promise<StoredRoom> {
     this.#assertOpen()
     const stored = this.#rooms.get(room)
-    return { snapshot: stored?.snapshot ?? null, log: stored ? [...stored.log] : [] }
+    return {
+      snapshot: stored?.snapshot?.slice() ?? null,
+      log: stored?.log.map((u) => u.slice()) ?? [],
+    }
   }
 
   async append(room: string, updates: readonly Uint8Array[]): Promise<void> {

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { type StockClient, stockClient, synced, waitFor } from './support/clients.js'
+import { startRelay, type TestRelay, tempDir } from './support/relay.js'
+
+let relay: TestRelay | undefined
+let dir: Awaited<ReturnType<typeof tempDir>>
+const clients: StockClient[] = []
+
+function client(room: string, doc?: Y.Doc): StockClient {
+  const created = stockClient(relay?.url ?? '', room, doc)
+  clients.push(created)
+  return created
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy()
+  await relay?.close()
+  relay = undefined
+  await dir?.remove()
+})
+
+describe('a relay restarted on the same LevelDB directory', () => {
+  it('gives a fresh client the whole room and a partly synced one only what it lacks', async () => {
+    dir = await tempDir()
+    relay = await startRelay({ dataDir: dir.path })
+    const port = relay.port
+    const writer = client('doc')
+    await synced(writer)
+    const text = writer.doc.getText('t')
+    // ~60 KB of content in many updates, so the log and (after unload) a snapshot both matter.
+    for (let i = 0; i < 600; i++) text.insert(text.length, `line ${i} ${'x'.repeat(90)}\n`)
+
+    const partial = client('doc')
+    await waitFor(
+      () => partial.doc.getText('t').length === text.length,
+      'the partial client to catch up',
+    )
+    const keptDoc = partial.doc
+    partial.provider.destroy()
+    text.insert(0, 'tail!')
+    await waitFor(() => relay?.app.accord.connections === 1, 'the partial client to leave')
+    writer.provider.destroy()
+    await waitFor(() => relay?.app.accord.loadedRooms === 0, 'the room to unload')
+    await relay.close()
+
+    relay = await startRelay({ dataDir: dir.path }, port)
+    const fresh = client('doc')
+    await synced(fresh)
+    expect(fresh.doc.getText('t').toString()).toBe(text.toString())
+    const fullBytes = Y.encodeStateAsUpdate(fresh.doc).length
+    expect(fresh.bytesReceived()).toBeGreaterThan(fullBytes)
+
+    const resumed = client('doc', keptDoc)
+    await synced(resumed)
+    expect(resumed.doc.getText('t').toString()).toBe(text.toString())
+    // State vectors and a diff of five characters: a tiny fraction of the room.
+    expect(resumed.bytesReceived()).toBeLessThan(fullBytes / 50)
+  })
+
+  it('serves rooms written only to the log (no compaction yet) after a restart', async () => {
+    dir = await tempDir()
+    relay = await startRelay({
+      dataDir: dir.path,
+      compaction: { maxLogEntries: 1_000_000, minLogBytes: 1 << 30 },
+    })
+    const port = relay.port
+    const writer = client('log-only')
+    await synced(writer)
+    for (let i = 0; i < 20; i++) writer.doc.getArray('a').push([i])
+    // close() flushes queued writes before it resolves; the client stays connected meanwhile.
+    await relay.close()
+    writer.destroy()
+    clients.splice(0)
+
+    relay = await startRelay({ dataDir: dir.path }, port)
+    const fresh = client('log-only')
+    await synced(fresh)
+    expect(fresh.doc.getArray('a').toArray()).toEqual([...Array(20).keys()])
+  })
+})
