@@ -1,0 +1,239 @@
+import { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { BackoffOptions } from './backoff.js'
+import { Connection, type RoomStatus, type TokenSource } from './connection.js'
+import { Emitter } from './emitter.js'
+import { AccordError } from './errors.js'
+import { RoomEvents } from './events.js'
+import { History } from './history.js'
+import { LocalPersistence } from './persistence.js'
+import { Presence } from './presence.js'
+import { SharedCounter } from './primitives/counter.js'
+import { SharedList } from './primitives/list.js'
+import { SharedMap } from './primitives/map.js'
+import { SharedText } from './primitives/text.js'
+import { SharedValue } from './primitives/value.js'
+import type { WebSocketClass } from './socket.js'
+import { SaveTracker, type SyncStatus } from './sync-status.js'
+import { Waitlist } from './waitlist.js'
+
+/** @internal What a client passes to each of its rooms. */
+export interface RoomOptions {
+  url: string
+  WebSocket: WebSocketClass
+  token: TokenSource | undefined
+  persistence: boolean
+  crossTab: boolean
+  backoff: BackoffOptions
+  captureTimeout: number | undefined
+}
+
+export interface RoomEventMap {
+  status(status: RoomStatus): void
+  'sync-status'(status: SyncStatus): void
+  error(error: AccordError): void
+}
+
+type PrimitiveKind = 'value' | 'map' | 'list' | 'text' | 'counter'
+
+/**
+ * One shared document: its replica (in memory, and in IndexedDB when persistence is on), its
+ * connection to the relay, and typed views over it. Get one from `client.room(name)`.
+ *
+ * Each primitive lives in a root-level Yjs type named by its key (`room.list('todos')` is
+ * `doc.getArray('todos')`), so that clients creating it concurrently merge instead of
+ * overwriting each other. A key holds one kind of primitive.
+ */
+export class Room<P extends object = Record<string, unknown>> {
+  readonly name: string
+  readonly doc = new Y.Doc()
+  /** Settles once the local replica is loaded from IndexedDB (at once without persistence). */
+  readonly whenLoaded: Promise<void>
+  readonly presence: Presence<P>
+  readonly events: RoomEvents
+  readonly history: History
+  readonly #emitter = new Emitter<RoomEventMap>()
+  readonly #awareness = new Awareness(this.doc)
+  readonly #connection: Connection
+  readonly #saves: SaveTracker
+  readonly #persistence: LocalPersistence | undefined
+  readonly #primitives = new Map<string, { kind: PrimitiveKind; state: { dispose(): void } }>()
+  readonly #waitlist = new Waitlist()
+  readonly #onClose: () => void
+  #syncStatus: SyncStatus = 'saved'
+  /** Why waiting is pointless: the room was closed or the relay refused us. */
+  #fatal: AccordError | undefined
+  #closing: Promise<void> | undefined
+
+  /** @internal Use `client.room(name)`. */
+  constructor(name: string, options: RoomOptions, onClose: () => void) {
+    this.name = name
+    this.#onClose = onClose
+    // Invisible to others until the app sets a presence.
+    this.#awareness.setLocalState(null)
+    if (options.persistence) {
+      this.#persistence = new LocalPersistence(`accord:${options.url}/${name}`, this.doc, (error) =>
+        this.#error(error),
+      )
+      this.whenLoaded = this.#persistence.whenLoaded
+    } else {
+      this.whenLoaded = Promise.resolve()
+    }
+    const connection = new Connection({
+      ...options,
+      room: name,
+      doc: this.doc,
+      awareness: this.#awareness,
+    })
+    this.#connection = connection
+    this.#saves = new SaveTracker(
+      this.doc,
+      (origin) => connection.isRemote(origin),
+      () => this.#syncStatusChanged(),
+    )
+    this.presence = new Presence(this.#awareness)
+    this.events = new RoomEvents(
+      (event, data) => connection.sendEvent(event, data),
+      (error) => this.#error(error),
+    )
+    this.history = new History(this.doc, options.captureTimeout)
+    connection.on('opened', () => this.#saves.connectionOpened())
+    connection.on('updateSent', (kind) => this.#saves.updateSent(kind))
+    connection.on('ack', (count) => this.#saves.acked(count))
+    connection.on('synced', () => this.#waitlist.check())
+    connection.on('event', (event, data, from) => this.events.receive(event, data, from))
+    connection.on('error', (error) => this.#error(error))
+    connection.on('status', (status) => {
+      this.#emitter.emit('status', status)
+      this.#syncStatusChanged()
+    })
+  }
+
+  get status(): RoomStatus {
+    return this.#connection.status
+  }
+
+  get syncStatus(): SyncStatus {
+    return this.#syncStatus
+  }
+
+  on<E extends keyof RoomEventMap>(event: E, listener: RoomEventMap[E]): () => void {
+    return this.#emitter.on(event, listener)
+  }
+
+  /**
+   * Resolves once we hold everything the relay had when the current connection was made.
+   * Rejects if the room is closed or the relay refuses the connection first.
+   */
+  whenSynced(): Promise<void> {
+    return this.#wait(() => this.#connection.synced)
+  }
+
+  /**
+   * Resolves once every local change made so far is on the relay's disk. Rejects if the room
+   * is closed or the relay refuses the connection first.
+   */
+  whenSaved(): Promise<void> {
+    const target = this.#saves.changes
+    return this.#wait(() => this.#saves.saved >= target)
+  }
+
+  /** A whole JSON value, last writer wins; `initial` until someone sets it. */
+  value<T>(key: string): SharedValue<T | undefined>
+  value<T>(key: string, initial: T): SharedValue<T>
+  value<T>(key: string, initial?: T): SharedValue<T | undefined> {
+    return this.#open(
+      key,
+      'value',
+      () => new SharedValue(this.doc.getMap<T | undefined>(key), initial),
+    )
+  }
+
+  /** An object whose keys merge independently. */
+  map<T extends Record<string, unknown>>(key: string): SharedMap<T> {
+    return this.#open(key, 'map', () => new SharedMap<T>(this.doc.getMap(key)))
+  }
+
+  /** An ordered list with stable item ids. */
+  list<T>(key: string): SharedList<T> {
+    return this.#open(key, 'list', () => new SharedList<T>(this.doc.getArray(key)))
+  }
+
+  /** Collaborative plain text. */
+  text(key: string): SharedText {
+    return this.#open(key, 'text', () => new SharedText(this.doc.getText(key)))
+  }
+
+  /** A number that concurrent increments add up on. */
+  counter(key: string): SharedCounter {
+    return this.#open(key, 'counter', () => new SharedCounter(this.doc.getMap(key)))
+  }
+
+  /** Runs `fn` as one transaction: one update on the wire, one notification per primitive. */
+  transact<R>(fn: () => R): R {
+    let result: R | undefined
+    this.doc.transact(() => {
+      result = fn()
+    })
+    return result as R
+  }
+
+  /**
+   * Leaves the room: presence cleared (others see us go at once), socket closed, pending
+   * `whenSynced`/`whenSaved` rejected, no timers left. Resolves once IndexedDB has closed. The
+   * document stays readable; `client.room(name)` afterwards opens a fresh room.
+   */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing
+    this.#fatal = new AccordError('room-closed', `room "${this.name}" was closed`)
+    this.#waitlist.rejectAll(this.#fatal)
+    this.#awareness.setLocalState(null)
+    this.#connection.close()
+    for (const { state } of this.#primitives.values()) state.dispose()
+    this.presence.dispose()
+    this.events.dispose()
+    this.history.dispose()
+    this.#saves.destroy()
+    this.#awareness.destroy()
+    this.#emitter.clear()
+    this.#onClose()
+    this.#closing = this.#persistence?.destroy() ?? Promise.resolve()
+    return this.#closing
+  }
+
+  #open<S extends { dispose(): void }>(key: string, kind: PrimitiveKind, create: () => S): S {
+    if (this.#closing) throw new AccordError('room-closed', `room "${this.name}" was closed`)
+    const open = this.#primitives.get(key)
+    if (open === undefined) {
+      const state = create()
+      this.#primitives.set(key, { kind, state })
+      return state
+    }
+    if (open.kind !== kind) {
+      throw new TypeError(`"${key}" is a ${open.kind} in room "${this.name}", not a ${kind}`)
+    }
+    return open.state as S
+  }
+
+  #wait(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve()
+    if (this.#fatal) return Promise.reject(this.#fatal)
+    return this.#waitlist.wait(done)
+  }
+
+  #error(error: AccordError): void {
+    if (error.code === 'unauthorized' || error.code === 'forbidden' || error.code === 'rejected') {
+      this.#fatal = error
+      this.#waitlist.rejectAll(error)
+    }
+    this.#emitter.emit('error', error)
+  }
+
+  #syncStatusChanged(): void {
+    this.#waitlist.check()
+    const status = this.#saves.status(this.#connection.status === 'connected')
+    if (status === this.#syncStatus) return
+    this.#syncStatus = status
+    this.#emitter.emit('sync-status', status)
+  }
+}
