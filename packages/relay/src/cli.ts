@@ -1,98 +1,236 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { signToken } from './auth/jwt.js'
+import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { DEFAULTS } from './plugin.js'
-import { createRelayServer } from './server.js'
+import { createRelayServer, type RelayServerOptions } from './server.js'
+
+class UsageError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** One flag of `accord-relay`: its environment variable, default and help line. */
+interface Setting {
+  flag: string
+  env: string
+  help: string
+  kind: 'string' | 'integer' | 'boolean'
+  fallback?: string
+}
+
+const SETTINGS: Setting[] = [
+  {
+    flag: 'host',
+    env: 'ACCORD_HOST',
+    kind: 'string',
+    fallback: 'localhost',
+    help: 'interface to listen on',
+  },
+  {
+    flag: 'port',
+    env: 'ACCORD_PORT',
+    kind: 'integer',
+    fallback: '1234',
+    help: 'port to listen on (0: any free port)',
+  },
+  {
+    flag: 'data',
+    env: 'ACCORD_DATA_DIR',
+    kind: 'string',
+    fallback: DEFAULTS.dataDir,
+    help: 'LevelDB data directory',
+  },
+  {
+    flag: 'log-level',
+    env: 'ACCORD_LOG_LEVEL',
+    kind: 'string',
+    fallback: 'info',
+    help: LOG_LEVELS.join('|'),
+  },
+  {
+    flag: 'sync-writes',
+    env: 'ACCORD_SYNC_WRITES',
+    kind: 'boolean',
+    help: 'fsync every write (survive power loss)',
+  },
+  {
+    flag: 'auth-secret',
+    env: 'ACCORD_AUTH_SECRET',
+    kind: 'string',
+    help: 'verify HS256 JWTs with this secret',
+  },
+  {
+    flag: 'auth-public-key',
+    env: 'ACCORD_AUTH_PUBLIC_KEY',
+    kind: 'string',
+    help: 'verify JWTs with a PEM public key or JWKS file',
+  },
+  {
+    flag: 'allowed-origins',
+    env: 'ACCORD_ALLOWED_ORIGINS',
+    kind: 'string',
+    help: 'comma-separated browser Origins allowed (default: any)',
+  },
+  {
+    flag: 'max-message-bytes',
+    env: 'ACCORD_MAX_MESSAGE_BYTES',
+    kind: 'integer',
+    fallback: String(DEFAULTS.maxMessageBytes),
+    help: 'largest accepted frame',
+  },
+  {
+    flag: 'max-room-bytes',
+    env: 'ACCORD_MAX_ROOM_BYTES',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.maxRoomBytes),
+    help: 'largest stored room',
+  },
+  {
+    flag: 'max-connections',
+    env: 'ACCORD_MAX_CONNECTIONS',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.maxConnections),
+    help: 'open connections in total',
+  },
+  {
+    flag: 'max-connections-per-ip',
+    env: 'ACCORD_MAX_CONNECTIONS_PER_IP',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.maxConnectionsPerIp),
+    help: 'open connections per IP',
+  },
+  {
+    flag: 'max-rooms',
+    env: 'ACCORD_MAX_ROOMS',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.maxLoadedRooms),
+    help: 'rooms in memory at once',
+  },
+  {
+    flag: 'rate-limit',
+    env: 'ACCORD_RATE_LIMIT',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.messagesPerSecond),
+    help: 'messages per second per connection',
+  },
+  {
+    flag: 'rate-burst',
+    env: 'ACCORD_RATE_BURST',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.messageBurst),
+    help: 'message burst per connection',
+  },
+  {
+    flag: 'auth-timeout-ms',
+    env: 'ACCORD_AUTH_TIMEOUT_MS',
+    kind: 'integer',
+    fallback: String(DEFAULT_LIMITS.authTimeoutMs),
+    help: 'time allowed to authenticate',
+  },
+]
 
 const USAGE = `accord-relay: sync Yjs rooms over WebSockets and store them durably in LevelDB
 
 Usage: accord-relay [options]
+       accord-relay token --secret <s> --sub <user> --room '<pattern>:<read|write>' [--room ...] [--expires 1h]
 
 Options (each also read from the environment variable shown):
-  --host <host>              interface to listen on        ACCORD_HOST       (default localhost)
-  --port <port>              port to listen on             ACCORD_PORT       (default 1234)
-  --data <dir>               LevelDB data directory        ACCORD_DATA_DIR   (default ./data)
-  --log-level <level>        fatal|error|warn|info|debug   ACCORD_LOG_LEVEL  (default info)
-  --max-message-bytes <n>    largest accepted frame        ACCORD_MAX_MESSAGE_BYTES (default 16 MiB)
-  --sync-writes              fsync every write (survive power loss, not only crashes)
-                                                           ACCORD_SYNC_WRITES=1
-  -h, --help                 show this help
-  -v, --version              show the version
+${SETTINGS.map((s) => {
+  const meta = { string: ' <value>', integer: ' <n>', boolean: '' }[s.kind]
+  const env = `${s.env}${s.kind === 'boolean' ? '=1' : ''}`
+  return (
+    `  --${s.flag}${meta}`.padEnd(33) +
+    `${s.help}${s.fallback ? ` (default ${s.fallback})` : ''}\n${' '.repeat(33)}${env}`
+  )
+}).join('\n')}
+  -h, --help                     show this help
+  -v, --version                  show the version
 
 Clients connect to ws://<host>:<port>/<room>; the room may contain '/'.
+Tokens travel as ?token=<jwt> or as a 'accord-token.<jwt>' WebSocket subprotocol.
 GET /healthz answers while the process is alive, GET /readyz while storage is open.
 SIGTERM or SIGINT writes every pending update, closes clients with 1001 and exits 0.`
 
-class UsageError extends Error {}
-
-function parseOptions(argv: string[], env: NodeJS.ProcessEnv) {
+/** Flag values, falling back to the environment, then to the default. */
+function readSettings(argv: string[], env: NodeJS.ProcessEnv) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      data: { type: 'string' },
-      'log-level': { type: 'string' },
-      'max-message-bytes': { type: 'string' },
-      'sync-writes': { type: 'boolean' },
+      ...Object.fromEntries(
+        SETTINGS.map((s) => [
+          s.flag,
+          { type: s.kind === 'boolean' ? 'boolean' : 'string' } as const,
+        ]),
+      ),
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
     strict: true,
   })
+  const text = (flag: string): string | undefined => {
+    const setting = SETTINGS.find((s) => s.flag === flag) as Setting
+    const value = (values as Record<string, unknown>)[flag]
+    if (setting.kind === 'boolean')
+      return value === true || env[setting.env] === '1' ? '1' : undefined
+    return (value as string | undefined) ?? env[setting.env] ?? setting.fallback
+  }
+  const integer = (flag: string, min: number, max: number): number => {
+    const raw = text(flag) as string
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`)
+    }
+    return value
+  }
+  const logLevel = text('log-level') as string
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  }
+  const secret = text('auth-secret')
+  const publicKeyFile = text('auth-public-key')
+  if (secret !== undefined && publicKeyFile !== undefined) {
+    throw new UsageError('give --auth-secret or --auth-public-key, not both')
+  }
+  const limits: Limits = {
+    maxConnections: integer('max-connections', 1, 10_000_000),
+    maxConnectionsPerIp: integer('max-connections-per-ip', 1, 10_000_000),
+    maxLoadedRooms: integer('max-rooms', 1, 10_000_000),
+    maxRoomBytes: integer('max-room-bytes', 1, Number.MAX_SAFE_INTEGER),
+    messagesPerSecond: integer('rate-limit', 1, 10_000_000),
+    messageBurst: integer('rate-burst', 1, 10_000_000),
+    authTimeoutMs: integer('auth-timeout-ms', 1, 3_600_000),
+  }
+  const origins = text('allowed-origins')
+  const server: RelayServerOptions = {
+    logger: { level: logLevel },
+    dataDir: text('data') as string,
+    syncWrites: text('sync-writes') === '1',
+    maxMessageBytes: integer('max-message-bytes', 1, 2 ** 31),
+    limits,
+    ...(secret !== undefined && { auth: { secret } }),
+    ...(publicKeyFile !== undefined && { auth: { publicKeyFile } }),
+    ...(origins !== undefined && { allowedOrigins: origins.split(',').map((o) => o.trim()) }),
+  }
   return {
-    help: values.help ?? false,
-    version: values.version ?? false,
-    host: values.host ?? env.ACCORD_HOST ?? 'localhost',
-    port: integer('port', values.port ?? env.ACCORD_PORT ?? '1234', 0, 65_535),
-    dataDir: values.data ?? env.ACCORD_DATA_DIR ?? DEFAULTS.dataDir,
-    logLevel: values['log-level'] ?? env.ACCORD_LOG_LEVEL ?? 'info',
-    maxMessageBytes: integer(
-      'max-message-bytes',
-      values['max-message-bytes'] ??
-        env.ACCORD_MAX_MESSAGE_BYTES ??
-        String(DEFAULTS.maxMessageBytes),
-      1,
-      2 ** 31,
-    ),
-    syncWrites: values['sync-writes'] ?? env.ACCORD_SYNC_WRITES === '1',
+    help: values.help === true,
+    version: values.version === true,
+    host: text('host') as string,
+    port: integer('port', 0, 65_535),
+    server,
   }
 }
 
-function integer(name: string, text: string, min: number, max: number): number {
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`)
-  }
-  return value
-}
-
-async function main(): Promise<void> {
-  let options: ReturnType<typeof parseOptions>
-  try {
-    options = parseOptions(process.argv.slice(2), process.env)
-  } catch (error) {
-    process.stderr.write(`accord-relay: ${(error as Error).message}\n\n${USAGE}\n`)
-    process.exit(2)
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`)
-    return
-  }
-  if (options.version) {
+async function serve(argv: string[]): Promise<void> {
+  const settings = readSettings(argv, process.env)
+  if (settings.help) return void process.stdout.write(`${USAGE}\n`)
+  if (settings.version) {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version: string
     }
-    process.stdout.write(`${pkg.version}\n`)
-    return
+    return void process.stdout.write(`${pkg.version}\n`)
   }
-
-  const app = await createRelayServer({
-    logger: { level: options.logLevel },
-    dataDir: options.dataDir,
-    syncWrites: options.syncWrites,
-    maxMessageBytes: options.maxMessageBytes,
-  })
+  const app = await createRelayServer(settings.server)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) {
@@ -111,12 +249,49 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
-
-  await app.listen({ host: options.host, port: options.port })
-  app.log.info({ dataDir: options.dataDir, syncWrites: options.syncWrites }, 'accord relay ready')
+  await app.listen({ host: settings.host, port: settings.port })
+  app.log.info(
+    { dataDir: settings.server.dataDir, syncWrites: settings.server.syncWrites },
+    'accord relay ready',
+  )
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`accord-relay: ${error.message}\n`)
-  process.exit(1)
+/** `accord-relay token`: mints an HS256 token for development and scripts. */
+async function token(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      secret: { type: 'string' },
+      sub: { type: 'string' },
+      room: { type: 'string', multiple: true },
+      expires: { type: 'string' },
+    },
+    strict: true,
+  })
+  const secret = values.secret ?? process.env.ACCORD_AUTH_SECRET
+  if (secret === undefined || values.sub === undefined || values.room === undefined) {
+    throw new UsageError(
+      'token needs --secret (or ACCORD_AUTH_SECRET), --sub and at least one --room',
+    )
+  }
+  try {
+    const jwt = await signToken({
+      secret,
+      sub: values.sub,
+      rooms: values.room,
+      expiresIn: values.expires ?? '1h',
+    })
+    process.stdout.write(`${jwt}\n`)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2)
+const run = command === 'token' ? token(rest) : serve(process.argv.slice(2))
+run.catch((error: Error) => {
+  const usage =
+    error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  process.stderr.write(`accord-relay: ${error.message}${usage ? `\n\n${USAGE}` : ''}\n`)
+  process.exit(usage ? 2 : 1)
 })

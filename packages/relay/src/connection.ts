@@ -1,6 +1,8 @@
-import { closeCodeName, encodeAck, Feature } from '@accord/protocol'
+import { closeCodeName, encodeAck, encodeError, Feature } from '@accord/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
+import type { Access } from './auth/room-access.js'
+import type { TokenBucket } from './limits.js'
 
 let nextConnectionId = 1
 
@@ -12,8 +14,10 @@ let nextConnectionId = 1
 export class Connection {
   readonly id = nextConnectionId++
   readonly openedAt = Date.now()
-  /** The authenticated user, when the relay knows one; sent as the `from` of events. */
+  /** The authenticated user (undefined on an open relay): stamped on presence and events. */
   userId: string | undefined = undefined
+  /** What this connection may do in its room; read-only connections never write. */
+  access: Access = 'write'
   /** Accord extension features granted after HELLO; 0 for stock y-websocket clients. */
   features = 0
   /** Update-carrying frames (sync step 2 / update) received so far; acks count these. */
@@ -29,7 +33,10 @@ export class Connection {
   constructor(
     readonly socket: WebSocket,
     readonly room: string,
+    readonly ip: string,
     readonly log: FastifyBaseLogger,
+    /** The per-connection message rate limit. */
+    readonly bucket: TokenBucket,
   ) {
     socket.on('pong', () => {
       this.alive = true
@@ -53,6 +60,11 @@ export class Connection {
   /** Tells an Accord client that its first `count` update frames are on disk. */
   acknowledge(count: number): void {
     if (this.has(Feature.acks)) this.send(encodeAck(count))
+  }
+
+  /** Explains a refused request to an Accord client without closing the connection. */
+  explain(code: number, reason: string): void {
+    if (this.has(Feature.errors)) this.send(encodeError(code, reason))
   }
 
   /** Closes with a named Accord close code; the reason is logged and sent to the client. */

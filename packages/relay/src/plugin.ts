@@ -1,12 +1,13 @@
 import { CloseCode } from '@accord/protocol'
 import websocket from '@fastify/websocket'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { RawData, WebSocket } from 'ws'
-import { Connection } from './connection.js'
+import { acceptConnection, type RelayState } from './accept-connection.js'
+import { ACCORD_PROTOCOL, type Authenticate } from './auth/authenticator.js'
+import { type JwtKeySource, jwtAuthenticator } from './auth/jwt.js'
+import type { Connection } from './connection.js'
 import { startHeartbeat } from './heartbeat.js'
-import type { Room } from './room.js'
-import { roomNameProblem } from './room-name.js'
+import { ConnectionCounter, DEFAULT_LIMITS, type Limits } from './limits.js'
 import { RoomRegistry } from './room-registry.js'
 import type { CompactionPolicy } from './room-writer.js'
 import { LevelStorage } from './storage/level-storage.js'
@@ -27,6 +28,14 @@ export interface AccordRelayOptions {
   compaction?: Partial<CompactionPolicy>
   /** Path prefix of the websocket and health routes, e.g. `/sync`. Default none. */
   prefix?: string
+  /** Verify JWTs (`sub`, `rooms`, `exp`) with an HS256 secret or a public key / JWKS file. */
+  auth?: JwtKeySource
+  /** A custom authentication scheme; replaces `auth`. */
+  authenticate?: Authenticate
+  /** Browser origins allowed to connect (exact `Origin` values). Default: any. */
+  allowedOrigins?: string[]
+  /** Connection, room, size and rate limits; see `Limits`. */
+  limits?: Partial<Limits>
 }
 
 /** What the plugin exposes on the Fastify instance as `app.accord`. */
@@ -52,6 +61,13 @@ export const DEFAULTS = {
 }
 
 async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): Promise<void> {
+  const authenticate =
+    options.authenticate ?? (options.auth ? await jwtAuthenticator(options.auth) : null)
+  if (authenticate === null) {
+    app.log.warn(
+      'no authentication configured: anyone who can reach this relay can read and write every room',
+    )
+  }
   const storage =
     options.storage ??
     new LevelStorage({
@@ -59,110 +75,61 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
       sync: options.syncWrites ?? false,
     })
   await storage.open()
-  const rooms = new RoomRegistry(
-    storage,
-    { ...DEFAULTS.compaction, ...options.compaction },
-    app.log,
-  )
-  const connections = new Set<Connection>()
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes
+  const relay: RelayState = {
+    rooms: new RoomRegistry(
+      storage,
+      { ...DEFAULTS.compaction, ...options.compaction },
+      limits.maxRoomBytes,
+      app.log,
+    ),
+    connections: new Set<Connection>(),
+    counter: new ConnectionCounter(limits),
+    limits,
+    maxMessageBytes,
+    authenticate,
+    allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : null,
+    closing: false,
+  }
   const stopHeartbeat = startHeartbeat(
-    connections,
+    relay.connections,
     options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
   )
-  let closing = false
 
   app.decorate('accord', {
     storage,
     get loadedRooms() {
-      return rooms.size
+      return relay.rooms.size
     },
     get connections() {
-      return connections.size
+      return relay.connections.size
     },
   } satisfies AccordRelay)
 
   // Shutdown: refuse newcomers, write everything queued, then tell clients we are going away.
   app.addHook('preClose', async () => {
-    closing = true
+    relay.closing = true
     stopHeartbeat()
-    await rooms.flushAll()
-    for (const connection of connections)
+    await relay.rooms.flushAll()
+    for (const connection of relay.connections)
       connection.close(CloseCode.goingAway, 'the relay is shutting down')
   })
   app.addHook('onClose', async () => {
     await storage.close()
   })
 
-  function onSocket(socket: WebSocket, request: FastifyRequest): void {
-    const name = (request.params as { '*': string })['*']
-    const problem = roomNameProblem(name)
-    if (problem !== null) {
-      request.log.warn({ room: name.slice(0, 100) }, `rejecting connection: ${problem}`)
-      socket.close(CloseCode.invalidRoomName, problem)
-      return
-    }
-    if (closing) {
-      socket.close(CloseCode.goingAway, 'the relay is shutting down')
-      return
-    }
-    const connection = new Connection(socket, name, request.log)
-    connections.add(connection)
-    request.log.info({ room: name, connection: connection.id, ip: request.ip }, 'connection opened')
-
-    // Attached before any await: frames that arrive while the room loads are queued, in order.
-    let room: Room | null = null
-    let queued: Uint8Array[] | null = []
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) {
-        connection.close(CloseCode.badMessage, 'text frames are not part of the protocol')
-        return
-      }
-      const frame = data as Buffer
-      if (room !== null) room.receive(connection, frame)
-      else queued?.push(frame)
-    })
-
-    const lease = rooms.acquire(name)
-    socket.on('close', (code: number, reason: Buffer) => {
-      connections.delete(connection)
-      connection.markClosed()
-      queued = null
-      room?.leave(connection)
-      lease.release()
-      request.log.info(
-        {
-          room: name,
-          connection: connection.id,
-          code,
-          reason: reason.toString(),
-          durationMs: Date.now() - connection.openedAt,
-        },
-        'connection closed',
-      )
-    })
-
-    lease.room.then(
-      (loaded) => {
-        if (!connection.isOpen || queued === null) return
-        room = loaded
-        loaded.join(connection)
-        for (const frame of queued) loaded.receive(connection, frame)
-        queued = null
-      },
-      (error: Error) => {
-        request.log.error({ room: name, err: error }, 'loading the room failed')
-        connection.close(CloseCode.storageFailure, 'the relay could not load this room')
-      },
-    )
-  }
-
   await app.register(
     async (routes) => {
       if (!routes.hasDecorator('websocketServer')) {
         await routes.register(websocket, {
           options: {
-            maxPayload: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+            maxPayload: maxMessageBytes,
             perMessageDeflate: false,
+            // Browsers fail a connection that offered subprotocols unless one is echoed back;
+            // clients that send their token as a subprotocol also offer `accord`.
+            handleProtocols: (protocols) =>
+              protocols.has(ACCORD_PROTOCOL) ? ACCORD_PROTOCOL : false,
           },
           errorHandler: (error, socket, request) => {
             // ws has already closed the socket with the right code (1009 for oversized frames).
@@ -181,15 +148,17 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
       }
       routes.get('/healthz', async () => ({ status: 'ok' }))
       routes.get('/readyz', async (_request, reply) => {
-        const ready = storage.isOpen() && !closing
+        const ready = storage.isOpen() && !relay.closing
         return reply.code(ready ? 200 : 503).send({
           status: ready ? 'ready' : 'unavailable',
           storage: storage.isOpen() ? 'open' : 'closed',
-          rooms: rooms.size,
-          connections: connections.size,
+          rooms: relay.rooms.size,
+          connections: relay.connections.size,
         })
       })
-      routes.get('/*', { websocket: true }, onSocket)
+      routes.get('/*', { websocket: true }, (socket, request) =>
+        acceptConnection(socket, request, relay),
+      )
     },
     { prefix: options.prefix ?? '' },
   )

@@ -14,13 +14,20 @@ import type { Connection } from './connection.js'
  */
 export class Presence {
   readonly #entries = new Map<number, AwarenessEntry>()
+  /** Which connection speaks for each awareness client id: nobody may overwrite another's. */
+  readonly #owners = new Map<number, Connection>()
 
   /**
    * Applies entries received from `connection`, with y-protocols' rule: a higher clock wins, and
-   * a removal at the same clock wins over a state.
+   * a removal at the same clock wins over a state. Returns the entries to forward: all but those
+   * for client ids another connection speaks for.
    */
-  apply(entries: readonly AwarenessEntry[], connection: Connection): void {
+  apply(entries: readonly AwarenessEntry[], connection: Connection): AwarenessEntry[] {
+    const accepted: AwarenessEntry[] = []
     for (const entry of entries) {
+      const owner = this.#owners.get(entry.clientId)
+      if (owner !== undefined && owner !== connection) continue
+      accepted.push(entry)
       const current = this.#entries.get(entry.clientId)
       const newer =
         current === undefined ||
@@ -28,13 +35,14 @@ export class Presence {
         (entry.clock === current.clock && entry.state === AWARENESS_REMOVED)
       if (!newer) continue
       if (entry.state === AWARENESS_REMOVED) {
-        this.#entries.delete(entry.clientId)
-        connection.awarenessIds.delete(entry.clientId)
+        this.#forget(entry.clientId, connection)
       } else {
         this.#entries.set(entry.clientId, entry)
+        this.#owners.set(entry.clientId, connection)
         connection.awarenessIds.add(entry.clientId)
       }
     }
+    return accepted
   }
 
   /** Forgets the states `connection` announced and returns the frame telling others, if any. */
@@ -43,10 +51,9 @@ export class Presence {
     for (const clientId of connection.awarenessIds) {
       const current = this.#entries.get(clientId)
       if (current === undefined) continue
-      this.#entries.delete(clientId)
+      this.#forget(clientId, connection)
       removed.push({ clientId, clock: current.clock + 1, state: AWARENESS_REMOVED })
     }
-    connection.awarenessIds.clear()
     return removed.length > 0 ? encodeAwareness(encodeAwarenessUpdate(removed)) : null
   }
 
@@ -59,5 +66,11 @@ export class Presence {
 
   get size(): number {
     return this.#entries.size
+  }
+
+  #forget(clientId: number, connection: Connection): void {
+    this.#entries.delete(clientId)
+    this.#owners.delete(clientId)
+    connection.awarenessIds.delete(clientId)
   }
 }

@@ -26,6 +26,7 @@ export class RoomRegistry {
   constructor(
     private readonly storage: Storage,
     private readonly policy: CompactionPolicy,
+    private readonly maxRoomBytes: number,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -42,6 +43,10 @@ export class RoomRegistry {
         if (slot.holders === 0) void this.#unload(slot)
       },
     }
+  }
+
+  has(name: string): boolean {
+    return this.#slots.has(name)
   }
 
   /** Rooms in memory, including those still loading. */
@@ -65,7 +70,9 @@ export class RoomRegistry {
     const slot: Slot = {
       name,
       holders: 0,
-      room: Room.load(name, this.storage, this.policy, this.log, () => this.#forget(slot)),
+      room: Room.load(name, this.storage, this.policy, this.maxRoomBytes, this.log, () =>
+        this.#forget(slot),
+      ),
     }
     // A failed load is not cached: the next connection tries again.
     slot.room.catch(() => this.#forget(slot))

@@ -26,6 +26,7 @@ export interface CompactionPolicy {
  */
 export class RoomWriter {
   #pending: Uint8Array[] = []
+  #pendingBytes = 0
   #pendingAcks = new Map<Connection, number>()
   #running: Promise<void> | null = null
   #compactRequested = false
@@ -55,9 +56,17 @@ export class RoomWriter {
    */
   enqueue(update: Uint8Array | null, connection: Connection, frameCount: number): void {
     if (this.#failed) return
-    if (update !== null) this.#pending.push(update)
+    if (update !== null) {
+      this.#pending.push(update)
+      this.#pendingBytes += update.length
+    }
     this.#pendingAcks.set(connection, frameCount)
     this.#start()
+  }
+
+  /** Bytes the room occupies in storage, counting what is queued: what room limits apply to. */
+  get storedBytes(): number {
+    return this.#snapshotBytes + this.#logBytes + this.#pendingBytes
   }
 
   /** Resolves once everything queued so far is stored (or the writer failed). */
@@ -89,12 +98,14 @@ export class RoomWriter {
       while (this.#pendingAcks.size > 0 || this.#pending.length > 0 || this.#compactRequested) {
         const updates = this.#pending
         const acks = this.#pendingAcks
+        const bytes = this.#pendingBytes
         this.#pending = []
+        this.#pendingBytes = 0
         this.#pendingAcks = new Map()
         if (updates.length > 0) {
           await this.storage.append(this.room, updates)
           this.#logEntries += updates.length
-          this.#logBytes += byteLength(updates)
+          this.#logBytes += bytes
         }
         for (const [connection, count] of acks) connection.acknowledge(count)
         if (this.#compactRequested || this.#shouldCompact()) await this.#compact()
@@ -102,6 +113,7 @@ export class RoomWriter {
     } catch (error) {
       this.#failed = true
       this.#pending = []
+      this.#pendingBytes = 0
       this.#pendingAcks.clear()
       this.onFailure(error as Error)
     } finally {

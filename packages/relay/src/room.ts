@@ -3,6 +3,8 @@ import {
   CloseCode,
   decodeAwarenessUpdate,
   decodeMessage,
+  encodeAwareness,
+  encodeAwarenessUpdate,
   encodeEvent,
   encodeHello,
   encodeSyncStep1,
@@ -17,6 +19,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import * as Y from 'yjs'
 import type { Connection } from './connection.js'
 import { Presence } from './presence.js'
+import { Rejection } from './rejection.js'
 import { type CompactionPolicy, RoomWriter } from './room-writer.js'
 import type { Storage } from './storage/storage.js'
 
@@ -41,6 +44,7 @@ export class Room {
     readonly name: string,
     storage: Storage,
     policy: CompactionPolicy,
+    private readonly maxBytes: number,
     private readonly log: FastifyBaseLogger,
     stored: Awaited<ReturnType<Storage['load']>>,
     onFailure: (room: Room) => void,
@@ -63,11 +67,12 @@ export class Room {
     name: string,
     storage: Storage,
     policy: CompactionPolicy,
+    maxBytes: number,
     log: FastifyBaseLogger,
     onFailure: (room: Room) => void,
   ): Promise<Room> {
     const stored = await storage.load(name)
-    const room = new Room(name, storage, policy, log, stored, onFailure)
+    const room = new Room(name, storage, policy, maxBytes, log, stored, onFailure)
     try {
       // One transaction for the whole history: Yjs then integrates and cleans up once.
       room.doc.transact(() => {
@@ -104,8 +109,11 @@ export class Room {
       message = decodeMessage(frame)
       handlers[message.type](this, connection, message as never, frame)
     } catch (error) {
-      if (error instanceof ProtocolError) {
-        connection.close(CloseCode.badMessage, error.message)
+      if (error instanceof ProtocolError || error instanceof Rejection) {
+        connection.close(
+          error instanceof Rejection ? error.code : CloseCode.badMessage,
+          error.message,
+        )
         return
       }
       // A bug of ours must cost one connection, never the process.
@@ -145,9 +153,22 @@ export class Room {
   /** Applies an update from `connection`, stores it and forwards it. */
   applyUpdate(connection: Connection, update: Uint8Array, frame: Uint8Array | null): void {
     const frameCount = ++connection.updateFrames
-    if (isEmptyUpdate(update)) {
+    const empty = isEmptyUpdate(update)
+    if (connection.access !== 'write') {
+      // Never acknowledged: an ack would count the refused frames as saved.
+      if (!empty)
+        connection.explain(CloseCode.forbidden, 'read-only access: the change was not stored')
+      return
+    }
+    if (empty) {
       this.writer.enqueue(null, connection, frameCount)
       return
+    }
+    if (this.writer.storedBytes + update.length > this.maxBytes) {
+      throw new Rejection(
+        CloseCode.roomTooBig,
+        `the room would exceed its limit of ${this.maxBytes} bytes`,
+      )
     }
     try {
       // Yjs integrates an update's structs before it reads its delete set, so a frame cut in
@@ -198,16 +219,12 @@ const handlers: Handlers = {
     room.applyUpdate(connection, update, frame),
   awareness: (room, connection, { update }, frame) => {
     const entries = decodeAwarenessUpdate(update)
-    for (const { state } of entries) {
-      // Stock clients JSON.parse every state they receive: one bad state would break them all.
-      try {
-        JSON.parse(state)
-      } catch {
-        throw new ProtocolError('awareness state is not valid JSON')
-      }
-    }
-    room.presence.apply(entries, connection)
-    room.broadcast(frame, connection)
+    for (const entry of entries) entry.state = checkedState(entry.state, connection.userId)
+    const accepted = room.presence.apply(entries, connection)
+    if (accepted.length === 0) return
+    // Forward the frame as received unless we stamped identities or dropped entries.
+    const unchanged = connection.userId === undefined && accepted.length === entries.length
+    room.broadcast(unchanged ? frame : encodeAwareness(encodeAwarenessUpdate(accepted)), connection)
   },
   'query-awareness': (room, connection) => {
     const presence = room.presence.encodeAll()
@@ -225,6 +242,25 @@ const handlers: Handlers = {
   ack: unexpected,
   error: unexpected,
   'auth-denied': unexpected,
+}
+
+/**
+ * Stock clients JSON.parse every awareness state they receive, so one bad state would break
+ * them all: states must be JSON. With authentication on, each state also carries the
+ * connection's `userId`, overwriting whatever the client claimed.
+ */
+function checkedState(state: string, userId: string | undefined): string {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(state)
+  } catch {
+    throw new ProtocolError('awareness state is not valid JSON')
+  }
+  if (userId === undefined || parsed === null) return state
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ProtocolError('awareness state must be an object or null')
+  }
+  return JSON.stringify({ ...parsed, userId })
 }
 
 /** A Yjs v1 update with no structs and an empty delete set: what an up-to-date step 2 carries. */

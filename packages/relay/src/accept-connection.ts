@@ -1,0 +1,173 @@
+import { CloseCode } from '@accord/protocol'
+import type { FastifyRequest } from 'fastify'
+import type { RawData, WebSocket } from 'ws'
+import { type Authenticate, type Identity, tokenFrom } from './auth/authenticator.js'
+import { Connection } from './connection.js'
+import { type ConnectionCounter, type Limits, TokenBucket } from './limits.js'
+import type { Room } from './room.js'
+import { roomNameProblem } from './room-name.js'
+import type { RoomLease, RoomRegistry } from './room-registry.js'
+
+export interface RelayState {
+  rooms: RoomRegistry
+  connections: Set<Connection>
+  counter: ConnectionCounter
+  limits: Limits
+  maxMessageBytes: number
+  /** Null on an open relay: everyone may write everywhere. */
+  authenticate: Authenticate | null
+  /** Browser origins allowed to connect; null allows all. */
+  allowedOrigins: ReadonlySet<string> | null
+  closing: boolean
+}
+
+const OPEN_ACCESS: Identity = { userId: '', access: 'write' }
+
+/**
+ * The life of one websocket: admission (room name, origin, connection limits), then
+ * authentication, then the room. Frames that arrive before the room is ready are queued in
+ * order: the handler is attached before anything asynchronous happens.
+ */
+export function acceptConnection(
+  socket: WebSocket,
+  request: FastifyRequest,
+  relay: RelayState,
+): void {
+  const name = (request.params as { '*': string })['*']
+  const refusal = admissionProblem(name, request, relay)
+  if (refusal !== null) {
+    request.log.warn(
+      { room: name.slice(0, 100), ip: request.ip, code: refusal.code },
+      `refusing connection: ${refusal.reason}`,
+    )
+    socket.close(refusal.code, refusal.reason)
+    return
+  }
+  const connection = new Connection(
+    socket,
+    name,
+    request.ip,
+    request.log,
+    new TokenBucket(relay.limits.messagesPerSecond, relay.limits.messageBurst),
+  )
+  relay.connections.add(connection)
+  request.log.info({ room: name, connection: connection.id, ip: request.ip }, 'connection opened')
+
+  let room: Room | null = null
+  let lease: RoomLease | null = null
+  let queued: Uint8Array[] | null = []
+  let queuedBytes = 0
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    if (!connection.bucket.take()) {
+      connection.close(CloseCode.rateLimited, 'too many messages; slow down')
+    } else if (!isBinary) {
+      connection.close(CloseCode.badMessage, 'text frames are not part of the protocol')
+    } else if (room !== null) {
+      room.receive(connection, data as Buffer)
+    } else if (queued !== null) {
+      // Before the room is ready a client has no reason to send more than one large sync.
+      queuedBytes += (data as Buffer).length
+      if (queuedBytes > 2 * relay.maxMessageBytes) {
+        connection.close(CloseCode.rateLimited, 'too much data before the room was ready')
+      } else {
+        queued.push(data as Buffer)
+      }
+    }
+  })
+
+  socket.on('close', (code: number, reason: Buffer) => {
+    relay.connections.delete(connection)
+    relay.counter.release(connection.ip)
+    connection.markClosed()
+    queued = null
+    room?.leave(connection)
+    lease?.release()
+    request.log.info(
+      {
+        room: name,
+        connection: connection.id,
+        code,
+        reason: reason.toString(),
+        durationMs: Date.now() - connection.openedAt,
+      },
+      'connection closed',
+    )
+  })
+
+  identify(request, name, relay)
+    .then((identity) => {
+      if (!connection.isOpen) return
+      if (identity === null) {
+        return connection.close(CloseCode.unauthorized, 'missing, invalid or expired token')
+      }
+      if (identity.access === 'none') {
+        return connection.close(CloseCode.forbidden, `no access to room "${name}"`)
+      }
+      if (identity !== OPEN_ACCESS) connection.userId = identity.userId
+      connection.access = identity.access
+      if (!relay.rooms.has(name) && relay.rooms.size >= relay.limits.maxLoadedRooms) {
+        return connection.close(CloseCode.overloaded, 'the relay is at its room limit')
+      }
+      lease = relay.rooms.acquire(name)
+      return lease.room.then(
+        (loaded) => {
+          if (!connection.isOpen || queued === null) return
+          room = loaded
+          loaded.join(connection)
+          for (const frame of queued) loaded.receive(connection, frame)
+          queued = null
+        },
+        (error: Error) => {
+          request.log.error({ room: name, err: error }, 'loading the room failed')
+          connection.close(CloseCode.storageFailure, 'the relay could not load this room')
+        },
+      )
+    })
+    .catch((error: Error) => {
+      request.log.warn(
+        { room: name, connection: connection.id, err: error.message },
+        'authentication failed',
+      )
+      connection.close(CloseCode.unauthorized, 'authentication failed')
+    })
+}
+
+function admissionProblem(
+  name: string,
+  request: FastifyRequest,
+  relay: RelayState,
+): { code: number; reason: string } | null {
+  const problem = roomNameProblem(name)
+  if (problem !== null) return { code: CloseCode.invalidRoomName, reason: problem }
+  if (relay.closing) return { code: CloseCode.goingAway, reason: 'the relay is shutting down' }
+  const origin = request.headers.origin
+  if (relay.allowedOrigins !== null && origin !== undefined && !relay.allowedOrigins.has(origin)) {
+    return { code: CloseCode.forbidden, reason: `origin ${origin} is not allowed` }
+  }
+  const limited = relay.counter.admit(request.ip)
+  return limited === null ? null : { code: CloseCode.overloaded, reason: limited }
+}
+
+/** The connection's identity, or null; fails if authentication outlasts the pre-auth timeout. */
+async function identify(
+  request: FastifyRequest,
+  room: string,
+  relay: RelayState,
+): Promise<Identity | null> {
+  if (relay.authenticate === null) return OPEN_ACCESS
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('authentication timed out')),
+      relay.limits.authTimeoutMs,
+    )
+  })
+  try {
+    return await Promise.race([
+      relay.authenticate({ request, room, token: tokenFrom(request) }),
+      timeout,
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
