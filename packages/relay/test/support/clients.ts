@@ -32,6 +32,7 @@ export function stockClient(
   room: string,
   doc = new Y.Doc(),
   connect = true,
+  params: Record<string, string> = {},
 ): StockClient {
   let received = 0
   class CountingWebSocket extends WebSocket {
@@ -47,6 +48,7 @@ export function stockClient(
     WebSocketPolyfill: CountingWebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect,
+    params,
   })
   return {
     doc,

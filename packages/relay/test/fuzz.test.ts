@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RawSocket } from './support/accord-socket.js'
+import { stockClient, synced, waitFor } from './support/clients.js'
+import { runCampaign } from './support/fuzz.js'
+import { startRelay, type TestRelay, tempDir } from './support/relay.js'
+
+/** CI runs 20,000 frames; `npm run fuzz -w @accord/relay` runs a longer campaign. */
+const FRAMES = Number(process.env.ACCORD_FUZZ_FRAMES ?? 20_000)
+const SEED = Number(process.env.ACCORD_FUZZ_SEED ?? 1)
+const ROOMS = ['fuzz/a', 'fuzz/b']
+
+let relay: TestRelay
+let dir: Awaited<ReturnType<typeof tempDir>>
+const relayOptions = () => ({
+  dataDir: dir.path,
+  // The campaign is one client hammering; the rate limit is tested elsewhere.
+  limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, maxConnectionsPerIp: 1_000 },
+})
+
+beforeAll(async () => {
+  dir = await tempDir('accord-fuzz-')
+  relay = await startRelay(relayOptions())
+})
+
+afterAll(async () => {
+  await relay.close()
+  await dir.remove()
+})
+
+describe(`fuzzing the relay with ${FRAMES} mutated frames (seed ${SEED})`, () => {
+  it(
+    'keeps serving, keeps data loadable, and does not grow without bound',
+    async () => {
+      // Content that must survive the campaign.
+      const keeper = stockClient(relay.url, ROOMS[0] as string)
+      await synced(keeper)
+      keeper.doc.getText('t').insert(0, 'survivor')
+      keeper.destroy()
+      await waitFor(() => relay.app.accord.loadedRooms === 0, 'the room to unload')
+      const heapBefore = process.memoryUsage().heapUsed
+
+      const results = await Promise.all(
+        ROOMS.map((room, i) => runCampaign(relay.url, room, FRAMES / ROOMS.length, SEED + i)),
+      )
+      const frames = results.reduce((sum, r) => sum + r.frames, 0)
+      const codes = new Map<number, number>()
+      for (const r of results)
+        for (const [code, n] of r.closeCodes) codes.set(code, (codes.get(code) ?? 0) + n)
+      console.log(
+        `fuzz: ${frames} frames over ${results.reduce((s, r) => s + r.connections, 0)} connections; close codes`,
+        Object.fromEntries(codes),
+      )
+      expect(frames).toBeGreaterThanOrEqual(FRAMES)
+
+      // The relay is up and idle again: no connection or room left behind.
+      const health = await relay.app.inject({ method: 'GET', url: '/readyz' })
+      expect(health.statusCode).toBe(200)
+      await waitFor(
+        () => relay.app.accord.connections === 0 && relay.app.accord.loadedRooms === 0,
+        'the relay to be idle',
+        10_000,
+      )
+      const heapGrowth = process.memoryUsage().heapUsed - heapBefore
+      expect(heapGrowth).toBeLessThan(200 * 1024 * 1024)
+
+      // A good client in the fuzzed room still syncs, and the stored rooms load after a restart.
+      const good = stockClient(relay.url, ROOMS[0] as string)
+      await synced(good)
+      expect(good.doc.getText('t').toString()).toContain('survivor')
+      good.destroy()
+      await relay.close()
+      relay = await startRelay(relayOptions())
+      for (const room of ROOMS) {
+        const reader = await RawSocket.accord(relay.url, room)
+        await reader.waitFor((m) => m.type === 'sync-step1', `stored room ${room} to load`)
+        expect(reader.closeCode).toBeNull()
+        reader.close()
+      }
+    },
+    Math.max(300_000, FRAMES * 5),
+  )
+})
