@@ -32,9 +32,18 @@ export interface RoomEventMap {
   status(status: RoomStatus): void
   'sync-status'(status: SyncStatus): void
   error(error: AccordError): void
+  /** `snapshot()` changed: a transaction changed the document, or a primitive was opened. */
+  change(): void
 }
 
+/** The snapshot of every primitive opened on a room, keyed by key. */
+export type RoomSnapshot = Readonly<Record<string, unknown>>
+
 type PrimitiveKind = 'value' | 'map' | 'list' | 'text' | 'counter'
+interface Primitive {
+  get(): unknown
+  dispose(): void
+}
 
 /**
  * One shared document: its replica (in memory, and in IndexedDB when persistence is on), its
@@ -57,10 +66,12 @@ export class Room<P extends object = Record<string, unknown>> {
   readonly #connection: Connection
   readonly #saves: SaveTracker
   readonly #persistence: LocalPersistence | undefined
-  readonly #primitives = new Map<string, { kind: PrimitiveKind; state: { dispose(): void } }>()
+  readonly #primitives = new Map<string, { kind: PrimitiveKind; state: Primitive }>()
   readonly #waitlist = new Waitlist()
   readonly #onClose: () => void
   #syncStatus: SyncStatus = 'saved'
+  #loaded: boolean
+  #snapshot: RoomSnapshot = Object.freeze({})
   /** Why waiting is pointless: the room was closed or the relay refused us. */
   #fatal: AccordError | undefined
   #closing: Promise<void> | undefined
@@ -75,8 +86,12 @@ export class Room<P extends object = Record<string, unknown>> {
       this.#persistence = new LocalPersistence(`accord:${options.url}/${name}`, this.doc, (error) =>
         this.#error(error),
       )
-      this.whenLoaded = this.#persistence.whenLoaded
+      this.#loaded = false
+      this.whenLoaded = this.#persistence.whenLoaded.then(() => {
+        this.#loaded = true
+      })
     } else {
+      this.#loaded = true
       this.whenLoaded = Promise.resolve()
     }
     const connection = new Connection({
@@ -97,6 +112,10 @@ export class Room<P extends object = Record<string, unknown>> {
       (error) => this.#error(error),
     )
     this.history = new History(this.doc, options.captureTimeout)
+    // Synchronous readers (React's useSyncExternalStore) get notified once per transaction.
+    this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.changed.size > 0) this.#emitter.emit('change')
+    })
     connection.on('opened', () => this.#saves.connectionOpened())
     connection.on('updateSent', (kind) => this.#saves.updateSent(kind))
     connection.on('ack', (count) => this.#saves.acked(count))
@@ -115,6 +134,30 @@ export class Room<P extends object = Record<string, unknown>> {
 
   get syncStatus(): SyncStatus {
     return this.#syncStatus
+  }
+
+  /** Whether `whenLoaded` has settled: true at once without persistence. */
+  get loaded(): boolean {
+    return this.#loaded
+  }
+
+  /**
+   * The whole state as plain JSON: the snapshot of every primitive opened on this room so far
+   * (by any code), keyed by key, e.g. `{ todos: [...], title: 'x', votes: 3 }`. Keys that were
+   * never opened here are absent, since only opening tells which kind of primitive a key holds.
+   * Frozen, and the same object until one of those snapshots changes or another key is opened;
+   * `room.on('change')` tells when to read it again.
+   */
+  snapshot(): RoomSnapshot {
+    const previous = this.#snapshot
+    let changed = Object.keys(previous).length !== this.#primitives.size
+    const next: Record<string, unknown> = {}
+    for (const [key, { state }] of this.#primitives) {
+      next[key] = state.get()
+      changed ||= next[key] !== previous[key]
+    }
+    if (changed) this.#snapshot = Object.freeze(next)
+    return this.#snapshot
   }
 
   on<E extends keyof RoomEventMap>(event: E, listener: RoomEventMap[E]): () => void {
@@ -201,12 +244,15 @@ export class Room<P extends object = Record<string, unknown>> {
     return this.#closing
   }
 
-  #open<S extends { dispose(): void }>(key: string, kind: PrimitiveKind, create: () => S): S {
+  #open<S extends Primitive>(key: string, kind: PrimitiveKind, create: () => S): S {
     if (this.#closing) throw new AccordError('room-closed', `room "${this.name}" was closed`)
     const open = this.#primitives.get(key)
     if (open === undefined) {
       const state = create()
       this.#primitives.set(key, { kind, state })
+      // Announced after the current task: UIs open primitives while rendering, and a listener
+      // that updated other components from inside a render would be an error in React.
+      queueMicrotask(() => this.#emitter.emit('change'))
       return state
     }
     if (open.kind !== kind) {

@@ -8,6 +8,7 @@ import { type JwtKeySource, jwtAuthenticator } from './auth/jwt.js'
 import type { Connection } from './connection.js'
 import { startHeartbeat } from './heartbeat.js'
 import { ConnectionCounter, DEFAULT_LIMITS, type Limits } from './limits.js'
+import { PendingUpgrades } from './pending-upgrades.js'
 import { RoomRegistry } from './room-registry.js'
 import type { CompactionPolicy } from './room-writer.js'
 import { LevelStorage } from './storage/level-storage.js'
@@ -92,6 +93,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : null,
     closing: false,
   }
+  const pendingUpgrades = new PendingUpgrades(app.server)
   const stopHeartbeat = startHeartbeat(
     relay.connections,
     options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
@@ -111,6 +113,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
   app.addHook('preClose', async () => {
     relay.closing = true
     stopHeartbeat()
+    pendingUpgrades.destroyAll()
     await relay.rooms.flushAll()
     for (const connection of relay.connections)
       connection.close(CloseCode.goingAway, 'the relay is shutting down')
@@ -156,9 +159,10 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
           connections: relay.connections.size,
         })
       })
-      routes.get('/*', { websocket: true }, (socket, request) =>
-        acceptConnection(socket, request, relay),
-      )
+      routes.get('/*', { websocket: true }, (socket, request) => {
+        pendingUpgrades.handedOver(request.raw)
+        acceptConnection(socket, request, relay)
+      })
     },
     { prefix: options.prefix ?? '' },
   )

@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 export async function waitFor(
   predicate: () => boolean,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!predicate()) {

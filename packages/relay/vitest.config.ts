@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config'
+
+// Tests start real servers and processes on a 2-core CI machine: generous timeouts, no
+// assertion on speed anywhere.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
