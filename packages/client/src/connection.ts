@@ -55,6 +55,8 @@ interface ConnectionEvents {
   opened(): void
   updateSent(kind: 'step2' | 'update'): void
   ack(count: number): void
+  /** The relay refused to store an update of ours (read-only access). */
+  writeRejected(): void
   event(name: string, data: Uint8Array, from: string): void
   error(error: AccordError): void
 }
@@ -140,6 +142,21 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (ws === null || ws.readyState !== ws.OPEN || !(this.#features & Feature.events)) return false
     ws.send(encodeEvent(name, data))
     return true
+  }
+
+  /**
+   * Connects again now, with a fresh token: after the relay refused us (the user signed in
+   * again, got access) or to skip the rest of a backoff. Does nothing once closed.
+   */
+  reconnect(): void {
+    if (this.#status === 'closed') return
+    clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+    if (this.#stopped) globalThis.addEventListener?.('online', this.#online)
+    this.#stopped = false
+    this.#failures = 0
+    if (this.#provider.ws !== null) this.#provider.disconnect()
+    void this.#connect()
   }
 
   close(): void {
@@ -242,12 +259,22 @@ export class Connection extends Emitter<ConnectionEvents> {
         this.emit('event', message.name, message.data, message.from)
         break
       case 'error':
-        this.emit(
-          'error',
-          new AccordError('relay-error', `relay error: ${message.reason}`, {
-            closeCode: message.code,
-          }),
-        )
+        if (message.code === CloseCode.forbidden) {
+          this.emit('writeRejected')
+          this.emit(
+            'error',
+            new AccordError('write-rejected', `the relay refused our changes: ${message.reason}`, {
+              closeCode: message.code,
+            }),
+          )
+        } else {
+          this.emit(
+            'error',
+            new AccordError('relay-error', `relay error: ${message.reason}`, {
+              closeCode: message.code,
+            }),
+          )
+        }
         break
     }
   }

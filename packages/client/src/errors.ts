@@ -10,6 +10,8 @@ export type AccordErrorCode =
   | 'token-failed'
   /** The relay reported an error (an ERROR message). */
   | 'relay-error'
+  /** The relay refused to store our changes (read-only access); they stay on this device. */
+  | 'write-rejected'
   /** The relay does not acknowledge writes, so `syncStatus` can never become 'saved'. */
   | 'acks-unsupported'
   /** A frame from the relay or a peer could not be decoded; it was ignored. */

@@ -17,9 +17,15 @@ export class History {
   #snapshot: HistorySnapshot = Object.freeze({ canUndo: false, canRedo: false })
 
   constructor(doc: Y.Doc, captureTimeout?: number) {
-    // Only transactions without an origin are ours: the provider and y-indexeddb apply theirs
-    // with themselves as the origin.
-    this.#manager = new Y.UndoManager(doc, { trackedOrigins: new Set([null]), captureTimeout })
+    this.#manager = new Y.UndoManager(doc, {
+      // Only transactions without an origin are ours: the provider and y-indexeddb apply theirs
+      // with themselves as the origin.
+      trackedOrigins: new Set([null]),
+      // With the whole document as scope, Yjs would record empty transactions too (opening a
+      // root type makes one), leaving an undo step that does nothing.
+      captureTransaction: (transaction) => transaction.changed.size > 0,
+      captureTimeout,
+    })
     for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
       this.#manager.on(event, this.#changed)
     }

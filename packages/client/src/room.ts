@@ -31,6 +31,8 @@ export interface RoomOptions {
 export interface RoomEventMap {
   status(status: RoomStatus): void
   'sync-status'(status: SyncStatus): void
+  /** `unsavedChanges` moved: a local change was made or acknowledged. */
+  'unsaved-changes'(count: number): void
   error(error: AccordError): void
   /** `snapshot()` changed: a transaction changed the document, or a primitive was opened. */
   change(): void
@@ -70,6 +72,7 @@ export class Room<P extends object = Record<string, unknown>> {
   readonly #waitlist = new Waitlist()
   readonly #onClose: () => void
   #syncStatus: SyncStatus = 'saved'
+  #unsaved = 0
   #loaded: boolean
   #snapshot: RoomSnapshot = Object.freeze({})
   /** Why waiting is pointless: the room was closed or the relay refused us. */
@@ -119,6 +122,7 @@ export class Room<P extends object = Record<string, unknown>> {
     connection.on('opened', () => this.#saves.connectionOpened())
     connection.on('updateSent', (kind) => this.#saves.updateSent(kind))
     connection.on('ack', (count) => this.#saves.acked(count))
+    connection.on('writeRejected', () => this.#saves.writeRejected())
     connection.on('synced', () => this.#waitlist.check())
     connection.on('event', (event, data, from) => this.events.receive(event, data, from))
     connection.on('error', (error) => this.#error(error))
@@ -134,6 +138,25 @@ export class Room<P extends object = Record<string, unknown>> {
 
   get syncStatus(): SyncStatus {
     return this.#syncStatus
+  }
+
+  /**
+   * How many local changes (transactions) the relay has not acknowledged yet: what an
+   * "N changes kept on this device" badge shows. Changes loaded from IndexedDB after a reload
+   * count as one, since they arrive as one transaction. `'unsaved-changes'` tells when it moves.
+   */
+  get unsavedChanges(): number {
+    return this.#saves.unsaved
+  }
+
+  /**
+   * Connects again now, calling the token function anew: after the relay refused us (status
+   * `unauthorized` or `forbidden`, e.g. once the user signed in again), or to skip a backoff.
+   */
+  reconnect(): void {
+    if (this.#closing) throw new AccordError('room-closed', `room "${this.name}" was closed`)
+    this.#fatal = undefined
+    this.#connection.reconnect()
   }
 
   /** Whether `whenLoaded` has settled: true at once without persistence. */
@@ -277,6 +300,10 @@ export class Room<P extends object = Record<string, unknown>> {
 
   #syncStatusChanged(): void {
     this.#waitlist.check()
+    if (this.#saves.unsaved !== this.#unsaved) {
+      this.#unsaved = this.#saves.unsaved
+      this.#emitter.emit('unsaved-changes', this.#unsaved)
+    }
     const status = this.#saves.status(this.#connection.status === 'connected')
     if (status === this.#syncStatus) return
     this.#syncStatus = status

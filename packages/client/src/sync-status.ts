@@ -5,8 +5,10 @@ import type * as Y from 'yjs'
  * - `saving`: connected, and some local changes still wait for the relay's acknowledgement.
  * - `offline-changes`: not connected, and some local changes exist only on this device (and in
  *   IndexedDB, when persistence is on); they are uploaded on reconnect.
+ * - `rejected`: the relay refused to store local changes (read-only access); they exist only on
+ *   this device and will not be saved by this connection.
  */
-export type SyncStatus = 'saved' | 'saving' | 'offline-changes'
+export type SyncStatus = 'saved' | 'saving' | 'offline-changes' | 'rejected'
 
 /**
  * Counts local changes and the relay's durable acknowledgements of them.
@@ -28,6 +30,7 @@ export class SaveTracker {
   #saved = 0
   #framesSent = 0
   #stepTwoSent = false
+  #rejected = false
   #pending: { frame: number; changes: number }[] = []
 
   /**
@@ -52,12 +55,25 @@ export class SaveTracker {
     return this.#saved
   }
 
+  /** Local changes the relay has not yet acknowledged as durable. */
+  get unsaved(): number {
+    return this.#changes - this.#saved
+  }
+
   status(connected: boolean): SyncStatus {
     if (this.#saved === this.#changes) return 'saved'
+    if (this.#rejected) return 'rejected'
     return connected ? 'saving' : 'offline-changes'
   }
 
+  /** The relay refused a write on this connection: nothing after it will be acknowledged. */
+  writeRejected(): void {
+    this.#rejected = true
+    this.#onChange()
+  }
+
   connectionOpened(): void {
+    this.#rejected = false
     this.#framesSent = 0
     this.#stepTwoSent = false
     this.#pending = []

@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net'
-import { createRelayServer, MemoryStorage, type Storage } from '@accord/relay'
+import {
+  createRelayServer,
+  MemoryStorage,
+  type RelayServerOptions,
+  type Storage,
+} from '@accord/relay'
 import { afterEach } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { type Client, type ClientOptions, createClient } from '../src/index.js'
@@ -26,10 +31,13 @@ export function useCleanup(): void {
   })
 }
 
-export async function startRelay(storage: Storage = new MemoryStorage()): Promise<TestRelay> {
+export async function startRelay(
+  storage: Storage = new MemoryStorage(),
+  options: RelayServerOptions = {},
+): Promise<TestRelay> {
   let app: Awaited<ReturnType<typeof createRelayServer>> | undefined
   const listen = async (port: number): Promise<number> => {
-    app = await createRelayServer({ storage, logger: false })
+    app = await createRelayServer({ storage, logger: false, ...options })
     await app.listen({ host: '127.0.0.1', port })
     return (app.server.address() as AddressInfo).port
   }

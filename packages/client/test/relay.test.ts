@@ -122,6 +122,11 @@ describe('two clients through the relay', () => {
 
   it('undo reverts only my own change', async () => {
     const { a, b } = await twoPeers()
+    // Opening primitives (and a peer's changes) leave nothing to undo.
+    a.list('todos')
+    a.counter('votes')
+    await vi.waitFor(() => expect(b.status).toBe('connected'), eventually)
+    expect(a.history.get()).toEqual({ canUndo: false, canRedo: false })
     a.text('doc').insert(0, 'hello')
     await vi.waitFor(() => expect(b.text('doc').get()).toBe('hello'), eventually)
     b.text('doc').insert(5, ' world')
@@ -194,7 +199,10 @@ describe('syncStatus and whenSaved', () => {
     await vi.waitFor(() => expect(a.status).not.toBe('connected'), eventually)
 
     a.value<string>('state').set('edited offline')
+    a.value<string>('state').set('edited offline twice')
+    a.value<string>('state').set('edited offline')
     expect(a.syncStatus).toBe('offline-changes')
+    expect(a.unsavedChanges).toBe(3)
     let saved = false
     const whenSaved = a.whenSaved().then(() => {
       saved = true
@@ -207,6 +215,7 @@ describe('syncStatus and whenSaved', () => {
     await relay.restart()
     await whenSaved
     expect(a.syncStatus).toBe('saved')
+    expect(a.unsavedChanges).toBe(0)
     expect((await storedDoc(relay.storage, name)).getMap('state').get('value')).toBe(
       'edited offline',
     )

@@ -16,7 +16,7 @@ export {
 } from './hooks/data.js'
 export { useCanRedo, useCanUndo, useRedo, useUndo } from './hooks/history.js'
 export { useBroadcast, useEvent, useMyPresence, useOthers } from './hooks/presence.js'
-export { useRoomLoaded, useStatus, useSyncStatus } from './hooks/status.js'
+export { useRoomLoaded, useStatus, useSyncStatus, useUnsavedChanges } from './hooks/status.js'
 export {
   AccordProvider,
   type AccordProviderProps,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { type Client, type ClientOptions, createClient, type Room } from '@accord/client'
+import { type Client, type ClientOptions, createClient } from '@accord/client'
 import { createRelayServer, MemoryStorage } from '@accord/relay'
 import { cleanup } from '@testing-library/react'
 import type { ReactNode } from 'react'
@@ -8,17 +8,10 @@ import { WebSocket } from 'ws'
 import { AccordProvider, RoomProvider } from '../src/index.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
-const relays = new Set<string>()
-const rooms = new Set<Room>()
 
 /** Unmounts rendered trees, then closes the clients and relays made here, after each test. */
 export function cleanupAfterEach(): void {
   afterEach(async () => {
-    // A socket closed in the middle of its handshake can leave the relay's `close()` hanging
-    // (reproduced with a bare `ws` client too; a relay issue), so let handshakes finish first.
-    await Promise.all([...rooms].map((room) => room.whenSynced().catch(() => {})))
-    rooms.clear()
-    relays.clear()
     cleanup()
     for (const close of cleanups.splice(0).reverse()) await close()
   })
@@ -29,7 +22,6 @@ export async function startRelay() {
   await app.listen({ host: '127.0.0.1', port: 0 })
   cleanups.push(() => app.close())
   const url = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  relays.add(url)
   return { app, url }
 }
 
@@ -44,13 +36,6 @@ export function testClient(url: string, options: Partial<ClientOptions> = {}): C
     ...options,
   })
   cleanups.push(() => client.close())
-  if (!relays.has(url)) return client
-  const open = client.room.bind(client)
-  client.room = <P extends object>(name: string) => {
-    const room = open<P>(name)
-    rooms.add(room as unknown as Room)
-    return room
-  }
   return client
 }
 

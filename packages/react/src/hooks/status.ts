@@ -11,6 +11,11 @@ const syncStatus = perRoom((room) => ({
   subscribe: (onChange) => room.on('sync-status', onChange),
 }))
 
+const unsavedChanges = perRoom((room) => ({
+  get: () => room.unsavedChanges,
+  subscribe: (onChange) => room.on('unsaved-changes', onChange),
+}))
+
 const loaded = perRoom((room) => ({
   get: () => room.loaded,
   subscribe: (onChange) => {
@@ -27,9 +32,14 @@ export function useStatus(): RoomStatus {
   return useRoomState(status, 'connecting', identity)
 }
 
-/** `'saved'` (on the relay's disk), `'saving'` or `'offline-changes'`. */
+/** `'saved'` (on the relay's disk), `'saving'`, `'offline-changes'` or `'rejected'`. */
 export function useSyncStatus(): SyncStatus {
   return useRoomState(syncStatus, 'saved', identity)
+}
+
+/** How many local changes the relay has not acknowledged: "N changes kept on this device". */
+export function useUnsavedChanges(): number {
+  return useRoomState(unsavedChanges, 0, identity)
 }
 
 /** Whether the local replica (IndexedDB) is loaded; false while server rendering. */
