@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { e2eConfig } from '../e2e-support/vitest-config.js'
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['../e2e-support/build.js'],
-    testTimeout: 90_000,
-    hookTimeout: 60_000,
-  },
-})
+export default e2eConfig({ include: ['test/**/*.test.ts'], testTimeout: 90_000 })

@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { e2eConfig } from '../e2e-support/vitest-config.js'
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.js'],
-    globalSetup: ['../e2e-support/build.js'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-  },
-})
+export default e2eConfig({ include: ['test/**/*.test.js'] })

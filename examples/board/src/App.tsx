@@ -22,8 +22,8 @@ import {
   useRoomLoaded,
   useStatus,
   useSyncStatus,
-  useUnsavedChanges,
   useUndo,
+  useUnsavedChanges,
   useValue,
 } from '@accord/react'
 import { type DragEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react'
@@ -337,46 +337,44 @@ function CardView({
         </span>
       )}
       <div className="card-actions">
-        <button
-          type="button"
-          className="icon"
-          title="Move to previous column"
-          aria-label="Move left"
-          disabled={!previous}
-          onClick={() => previous && moveCard(here, previous, 0)}
-        >
-          ←
-        </button>
-        <button
-          type="button"
-          className="icon"
-          title="Move up"
-          aria-label="Move up"
-          disabled={index === 0}
-          onClick={() => moveCard(here, column, index - 1)}
-        >
-          ↑
-        </button>
-        <button
-          type="button"
-          className="icon"
-          title="Move down"
-          aria-label="Move down"
-          disabled={index === count - 1}
-          onClick={() => moveCard(here, column, index + 1)}
-        >
-          ↓
-        </button>
-        <button
-          type="button"
-          className="icon"
-          title="Move to next column"
-          aria-label="Move right"
-          disabled={!next}
-          onClick={() => next && moveCard(here, next, 0)}
-        >
-          →
-        </button>
+        {[
+          {
+            glyph: '←',
+            label: 'Move left',
+            title: 'Move to previous column',
+            to: previous && ([previous, 0] as const),
+          },
+          {
+            glyph: '↑',
+            label: 'Move up',
+            title: 'Move up',
+            to: index > 0 && ([column, index - 1] as const),
+          },
+          {
+            glyph: '↓',
+            label: 'Move down',
+            title: 'Move down',
+            to: index < count - 1 && ([column, index + 1] as const),
+          },
+          {
+            glyph: '→',
+            label: 'Move right',
+            title: 'Move to next column',
+            to: next && ([next, 0] as const),
+          },
+        ].map(({ glyph, label, title, to }) => (
+          <button
+            key={label}
+            type="button"
+            className="icon"
+            title={title}
+            aria-label={label}
+            disabled={!to}
+            onClick={() => to && moveCard(here, to[0], to[1])}
+          >
+            {glyph}
+          </button>
+        ))}
         <button
           type="button"
           className="icon danger"

@@ -206,7 +206,9 @@ describe.skipIf(skipBrowserTests)('board in Chromium', () => {
     await addCards(a, 'To do', 'Written offline')
     await rename(a, 'Before the outage', 'Edited offline')
     await cardAction(a, 'Written offline', 'Move right')
-    await expect.poll(() => saveBadge(a)).toMatch(/^Offline — ([3-9]|\d\d+) changes kept on this device$/)
+    await expect
+      .poll(() => saveBadge(a))
+      .toMatch(/^Offline — ([3-9]|\d\d+) changes kept on this device$/)
 
     // A reloads while the relay is still down: the edits are in IndexedDB.
     await a.reload()

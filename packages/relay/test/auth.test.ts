@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { CloseCode, encodeAwareness, encodeAwarenessUpdate } from '@accord/protocol'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -10,7 +9,7 @@ import { signToken } from '../src/auth/jwt.js'
 import { MemoryStorage, type RelayServerOptions } from '../src/index.js'
 import { RawSocket } from './support/accord-socket.js'
 import { type StockClient, stockClient, synced, waitFor } from './support/clients.js'
-import { startRelay, type TestRelay, tempDir } from './support/relay.js'
+import { captureLogs, startRelay, type TestRelay, tempDir } from './support/relay.js'
 
 const SECRET = 'test-secret-of-reasonable-length'
 let relay: TestRelay
@@ -127,28 +126,22 @@ describe('JWT authentication', () => {
   })
 
   it('never logs the token', async () => {
-    let logs = ''
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        logs += chunk.toString()
-        done()
-      },
-    })
+    const logs = captureLogs()
     storage = new MemoryStorage()
     relay = await startRelay({
       storage,
       auth: { secret: SECRET },
-      logger: { level: 'trace', stream },
+      logger: { level: 'trace', stream: logs.stream },
     })
     const jwt = await token('alice', 'x:read')
     const ok = await raw('x', jwt)
     await ok.waitFor((m) => m.type === 'sync-step1', 'a sync')
     await refusedWith('y', jwt, CloseCode.forbidden)
     ok.close()
-    await waitFor(() => logs.includes('connection closed'), 'the close to be logged')
-    expect(logs).toContain('"room":"x"')
-    expect(logs).not.toContain(jwt)
-    expect(logs).not.toContain(jwt.split('.')[2])
+    await waitFor(() => logs.text().includes('connection closed'), 'the close to be logged')
+    expect(logs.text()).toContain('"room":"x"')
+    expect(logs.text()).not.toContain(jwt)
+    expect(logs.text()).not.toContain(jwt.split('.')[2])
   })
 })
 
@@ -255,14 +248,11 @@ describe('presence identity', () => {
 
 describe('an open relay', () => {
   it('warns once at start that anyone can read and write', async () => {
-    let logs = ''
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        logs += chunk.toString()
-        done()
-      },
+    const logs = captureLogs()
+    relay = await startRelay({
+      storage: new MemoryStorage(),
+      logger: { level: 'info', stream: logs.stream },
     })
-    relay = await startRelay({ storage: new MemoryStorage(), logger: { level: 'info', stream } })
-    expect(logs.match(/no authentication configured/g)).toHaveLength(1)
+    expect(logs.text().match(/no authentication configured/g)).toHaveLength(1)
   })
 })

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { createRelayServer, type RelayServerOptions } from '../../src/index.js'
@@ -79,4 +80,16 @@ export function spawnRelay(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     })
     exited.then((code) => reject(new Error(`relay exited (${code}) before listening:\n${output}`)))
   })
+}
+
+/** A pino destination that keeps every log line, for tests about what is (not) logged. */
+export function captureLogs(): { stream: Writable; text(): string } {
+  let logs = ''
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      logs += chunk.toString()
+      done()
+    },
+  })
+  return { stream, text: () => logs }
 }
