@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config'
 // assertion on speed anywhere.
 export default defineConfig({
   test: {
+    // The fuzz test measures the heap after a forced collection.
+    execArgv: ['--expose-gc'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import { closeCodeName, encodeAck, encodeError, Feature } from '@accord/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
@@ -55,6 +56,18 @@ export class Connection {
     if (!this.isOpen) return
     this.socket.send(frame)
     this.sentSinceBeat = true
+  }
+
+  /**
+   * Holds this connection's outgoing frames in the socket until `uncork()`, so several frames
+   * leave in one write. ws keeps its underlying socket private; cork() nests with ws's own.
+   */
+  cork(): void {
+    ;(this.socket as unknown as { _socket?: Duplex })._socket?.cork()
+  }
+
+  uncork(): void {
+    ;(this.socket as unknown as { _socket?: Duplex })._socket?.uncork()
   }
 
   /** Tells an Accord client that its first `count` update frames are on disk. */

@@ -59,7 +59,7 @@ export class RoomRegistry {
     await Promise.all(
       [...this.#slots.values()].map((slot) =>
         slot.room.then(
-          (room) => room.writer.compactIfWorthwhile(),
+          (room) => room.flush(),
           () => undefined,
         ),
       ),
@@ -87,7 +87,7 @@ export class RoomRegistry {
     } catch {
       return
     }
-    if (this.#slots.get(slot.name) === slot) await room.writer.compactIfWorthwhile()
+    if (this.#slots.get(slot.name) === slot) await room.flush()
     // Someone may have joined while we were writing: then the room stays.
     if (slot.holders > 0) return
     this.#forget(slot)

@@ -38,6 +38,9 @@ export class Room {
   readonly presence = new Presence()
   readonly connections = new Set<Connection>()
   readonly writer: RoomWriter
+  #inbox: Incoming[] = []
+  #inboxBytes = 0
+  #inboxScheduled = false
   #failed = false
 
   private constructor(
@@ -107,6 +110,8 @@ export class Room {
     let message: Message
     try {
       message = decodeMessage(frame)
+      // Whatever answers this message must see every update received before it.
+      if (this.#inbox.length > 0 && !isUpdate(message)) this.applyInbox()
       handlers[message.type](this, connection, message as never, frame)
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof Rejection) {
@@ -137,6 +142,7 @@ export class Room {
   fail(error: Error): void {
     if (this.#failed) return
     this.#failed = true
+    this.#inbox = []
     this.log.error({ room: this.name, err: error }, 'storage write failed; closing the room')
     for (const connection of this.connections) {
       connection.close(
@@ -146,11 +152,16 @@ export class Room {
     }
   }
 
-  get failed(): boolean {
-    return this.#failed
+  /** Applies and stores everything received so far (compacting a long log); before unloading. */
+  async flush(): Promise<void> {
+    this.applyInbox()
+    await this.writer.compactIfWorthwhile()
   }
 
-  /** Applies an update from `connection`, stores it and forwards it. */
+  /**
+   * Takes an update from `connection`: checked now (a bad frame closes its connection at once),
+   * applied, stored and forwarded with the rest of this event-loop turn's updates.
+   */
   applyUpdate(connection: Connection, update: Uint8Array, frame: Uint8Array | null): void {
     const frameCount = ++connection.updateFrames
     const empty = isEmptyUpdate(update)
@@ -160,34 +171,89 @@ export class Room {
         connection.explain(CloseCode.forbidden, 'read-only access: the change was not stored')
       return
     }
-    if (empty) {
-      this.writer.enqueue(null, connection, frameCount)
-      return
+    if (!empty) {
+      if (this.writer.storedBytes + this.#inboxBytes + update.length > this.maxBytes) {
+        throw new Rejection(
+          CloseCode.roomTooBig,
+          `the room would exceed its limit of ${this.maxBytes} bytes`,
+        )
+      }
+      try {
+        // Yjs integrates an update's structs before it reads its delete set, so a frame cut in
+        // its delete set would be half applied. Decoding it whole first keeps bad frames out.
+        Y.decodeUpdate(update)
+      } catch (error) {
+        throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
+      }
+      this.#inboxBytes += update.length
     }
-    if (this.writer.storedBytes + update.length > this.maxBytes) {
-      throw new Rejection(
-        CloseCode.roomTooBig,
-        `the room would exceed its limit of ${this.maxBytes} bytes`,
-      )
+    // Empty updates queue too: their acks must not overtake the updates sent before them.
+    this.#inbox.push({
+      connection,
+      frameCount,
+      update: empty ? null : update,
+      frame: empty ? null : (frame ?? encodeSyncUpdate(update)),
+    })
+    if (!this.#inboxScheduled) {
+      this.#inboxScheduled = true
+      setImmediate(this.applyInbox)
     }
-    try {
-      // Yjs integrates an update's structs before it reads its delete set, so a frame cut in
-      // its delete set would be half applied. Decoding it whole first keeps bad frames out.
-      Y.decodeUpdate(update)
-    } catch (error) {
-      throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
-    }
-    try {
-      Y.applyUpdate(this.doc, update, connection)
-    } catch (error) {
-      // A well-formed update that fails to integrate may still have changed the document: a
-      // compaction stores whatever it now holds, so memory and disk cannot diverge.
-      this.writer.requestCompaction()
-      throw new ProtocolError(`Yjs could not apply the update: ${(error as Error).message}`)
-    }
-    this.writer.enqueue(update, connection, frameCount)
-    this.broadcast(frame ?? encodeSyncUpdate(update), connection)
   }
+
+  /**
+   * Applies the queued updates in one Yjs transaction (one integration and cleanup pass instead
+   * of one per update), queues them for storage, and forwards them with every recipient's socket
+   * corked, so a recipient gets this turn's frames in one write instead of one per update.
+   */
+  readonly applyInbox = (): void => {
+    this.#inboxScheduled = false
+    const batch = this.#inbox
+    this.#inbox = []
+    this.#inboxBytes = 0
+    if (this.#failed || batch.length === 0) return
+    const applied: Incoming[] = []
+    this.doc.transact(() => {
+      for (const item of batch) {
+        if (item.update !== null) {
+          try {
+            Y.applyUpdate(this.doc, item.update, item.connection)
+          } catch (error) {
+            // A well-formed update that fails to integrate may still have changed the document:
+            // a compaction stores whatever it now holds, so memory and disk cannot diverge.
+            this.writer.requestCompaction()
+            item.connection.close(
+              CloseCode.badMessage,
+              `Yjs could not apply the update: ${(error as Error).message}`,
+            )
+            continue
+          }
+        }
+        applied.push(item)
+      }
+    })
+    const corked = new Set<Connection>()
+    for (const { connection, update, frame, frameCount } of applied) {
+      this.writer.enqueue(update, connection, frameCount)
+      if (frame === null) continue
+      for (const recipient of this.connections) {
+        if (recipient === connection) continue
+        if (!corked.has(recipient)) {
+          recipient.cork()
+          corked.add(recipient)
+        }
+        recipient.send(frame)
+      }
+    }
+    for (const recipient of corked) recipient.uncork()
+  }
+}
+
+/** An update waiting for the end of the event-loop turn; `update` is null for an empty one. */
+interface Incoming {
+  connection: Connection
+  frameCount: number
+  update: Uint8Array | null
+  frame: Uint8Array | null
 }
 
 type Handlers = {
@@ -261,6 +327,10 @@ function checkedState(state: string, userId: string | undefined): string {
     throw new ProtocolError('awareness state must be an object or null')
   }
   return JSON.stringify({ ...parsed, userId })
+}
+
+function isUpdate(message: Message): boolean {
+  return message.type === 'sync-update' || message.type === 'sync-step2'
 }
 
 /** A Yjs v1 update with no structs and an empty delete set: what an up-to-date step 2 carries. */
