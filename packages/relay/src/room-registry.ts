@@ -91,7 +91,7 @@ export class RoomRegistry {
     // Someone may have joined while we were writing: then the room stays.
     if (slot.holders > 0) return
     this.#forget(slot)
-    room.doc.destroy()
+    room.destroy()
   }
 
   /** Drops a slot from the map (a failed room is reloaded from storage by the next client). */

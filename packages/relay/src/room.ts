@@ -21,7 +21,7 @@ import type { Connection } from './connection.js'
 import { Presence } from './presence.js'
 import { Rejection } from './rejection.js'
 import { type CompactionPolicy, RoomWriter } from './room-writer.js'
-import type { Storage } from './storage/storage.js'
+import type { Storage, StoredRoom } from './storage/storage.js'
 
 /** Raised when a room's stored history cannot be applied; the room is then not served. */
 export class CorruptRoomError extends Error {
@@ -34,10 +34,16 @@ export class CorruptRoomError extends Error {
  * handler of the table below.
  */
 export class Room {
-  readonly doc = new Y.Doc()
   readonly presence = new Presence()
   readonly connections = new Set<Connection>()
   readonly writer: RoomWriter
+  /** The stored history, until the document is built from it (see `doc`). */
+  #stored: StoredRoom | null
+  /** Whether the stored history decodes, checked before any of it is sent as it is. */
+  #storedChecked = false
+  #doc: Y.Doc | null = null
+  /** Connections still owed the relay's step 1, which needs the document's state vector. */
+  readonly #ungreeted = new Set<Connection>()
   #inbox: Incoming[] = []
   #inboxBytes = 0
   #inboxScheduled = false
@@ -49,19 +55,17 @@ export class Room {
     policy: CompactionPolicy,
     private readonly maxBytes: number,
     private readonly log: FastifyBaseLogger,
-    stored: Awaited<ReturnType<Storage['load']>>,
-    onFailure: (room: Room) => void,
+    stored: StoredRoom,
+    private readonly onFailure: (room: Room) => void,
   ) {
+    this.#stored = stored
     const encodeSnapshot = () => Y.encodeStateAsUpdate(this.doc)
     this.writer = new RoomWriter(
       name,
       storage,
       policy,
       encodeSnapshot,
-      (error) => {
-        this.fail(error)
-        onFailure(this)
-      },
+      (error) => this.fail(error, 'storage write failed'),
       stored,
     )
   }
@@ -74,29 +78,98 @@ export class Room {
     log: FastifyBaseLogger,
     onFailure: (room: Room) => void,
   ): Promise<Room> {
-    const stored = await storage.load(name)
-    const room = new Room(name, storage, policy, maxBytes, log, stored, onFailure)
-    try {
-      // One transaction for the whole history: Yjs then integrates and cleans up once.
-      room.doc.transact(() => {
-        if (stored.snapshot) Y.applyUpdate(room.doc, stored.snapshot)
-        for (const update of stored.log) Y.applyUpdate(room.doc, update)
-      })
-    } catch (error) {
-      room.doc.destroy()
-      throw new CorruptRoomError(
-        `stored history of room "${name}" cannot be applied: ${(error as Error).message}`,
-      )
-    }
-    return room
+    return new Room(name, storage, policy, maxBytes, log, await storage.load(name), onFailure)
   }
 
-  /** Greets a new connection: the relay's step 1 pulls the client's offline edits. */
+  /**
+   * The room's document, built from the stored history on first use. Building it is most of
+   * the cost of loading a room, and a client that arrives with an empty replica is served from
+   * the stored bytes without it (see the step 1 handler), so it waits until something needs it.
+   *
+   * @throws {CorruptRoomError} when the stored history cannot be applied.
+   */
+  get doc(): Y.Doc {
+    if (this.#doc !== null) return this.#doc
+    const stored = this.#stored as StoredRoom
+    const doc = new Y.Doc()
+    try {
+      // One transaction for the whole history: Yjs then integrates and cleans up once.
+      doc.transact(() => {
+        if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
+        for (const update of stored.log) Y.applyUpdate(doc, update)
+      })
+    } catch (error) {
+      doc.destroy()
+      throw new CorruptRoomError(
+        `stored history of room "${this.name}" cannot be applied: ${(error as Error).message}`,
+      )
+    }
+    this.#doc = doc
+    this.#stored = null
+    return doc
+  }
+
+  /**
+   * What a client with `stateVector` lacks. A client with an empty replica (every new device,
+   * every cold load) gets the stored history as it is, before the document even exists.
+   */
+  missing(stateVector: Uint8Array): Uint8Array[] {
+    const stored = this.#stored
+    if (stored !== null && isEmptyStateVector(stateVector)) {
+      if (!this.#storedChecked) this.#checkStored(stored)
+      return [stored.snapshot ?? EMPTY_UPDATE, ...stored.log]
+    }
+    return [Y.encodeStateAsUpdate(this.doc, stateVector)]
+  }
+
+  /** Stored bytes go to clients only once they decode: a corrupt record must not reach them. */
+  #checkStored(stored: StoredRoom): void {
+    try {
+      if (stored.snapshot) Y.decodeUpdate(stored.snapshot)
+      for (const update of stored.log) Y.decodeUpdate(update)
+    } catch (error) {
+      throw new CorruptRoomError(
+        `stored history of room "${this.name}" cannot be decoded: ${(error as Error).message}`,
+      )
+    }
+    this.#storedChecked = true
+  }
+
+  /**
+   * Greets a new connection with the relay's step 1, which pulls the client's offline edits.
+   * If the document is not built yet, that happens after this turn: the client's own step 1,
+   * usually queued already, is answered first.
+   */
   join(connection: Connection): void {
     this.connections.add(connection)
-    connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
+    if (this.#doc !== null) {
+      connection.send(encodeSyncStep1(Y.encodeStateVector(this.#doc)))
+    } else {
+      if (this.#ungreeted.size === 0) setImmediate(this.#greetLater)
+      this.#ungreeted.add(connection)
+    }
     const presence = this.presence.encodeAll()
     if (presence !== null) connection.send(presence)
+  }
+
+  readonly #greetLater = (): void => {
+    if (this.#failed) return
+    let stateVector: Uint8Array
+    try {
+      stateVector = encodeSyncStep1(Y.encodeStateVector(this.doc))
+    } catch (error) {
+      this.fail(error as Error, 'loading the room failed')
+      return
+    }
+    for (const connection of this.#ungreeted) {
+      if (this.connections.has(connection)) connection.send(stateVector)
+    }
+    this.#ungreeted.clear()
+  }
+
+  /** Frees the document; the room is gone from the registry. */
+  destroy(): void {
+    this.#doc?.destroy()
   }
 
   leave(connection: Connection): void {
@@ -114,6 +187,10 @@ export class Room {
       if (this.#inbox.length > 0 && !isUpdate(message)) this.applyInbox()
       handlers[message.type](this, connection, message as never, frame)
     } catch (error) {
+      if (error instanceof CorruptRoomError) {
+        this.fail(error, 'loading the room failed')
+        return
+      }
       if (error instanceof ProtocolError || error instanceof Rejection) {
         connection.close(
           error instanceof Rejection ? error.code : CloseCode.badMessage,
@@ -138,18 +215,23 @@ export class Room {
     }
   }
 
-  /** After a storage failure: nothing unsaved may be acknowledged or kept; clients resync later. */
-  fail(error: Error): void {
+  /**
+   * After a storage failure or a corrupt stored history: nothing unsaved may be acknowledged or
+   * kept in memory. The room's clients are closed with `storageFailure` and reconnect later, to
+   * a room reloaded from what the disk holds; the stored data is never overwritten.
+   */
+  fail(error: Error, what: string): void {
     if (this.#failed) return
     this.#failed = true
     this.#inbox = []
-    this.log.error({ room: this.name, err: error }, 'storage write failed; closing the room')
+    this.log.error({ room: this.name, err: error }, `${what}; closing the room`)
     for (const connection of this.connections) {
       connection.close(
         CloseCode.storageFailure,
-        'the relay could not store updates; reconnect later',
+        'the relay could not store or load this room; reconnect later',
       )
     }
+    this.onFailure(this)
   }
 
   /** Applies and stores everything received so far (compacting a long log); before unloading. */
@@ -272,13 +354,16 @@ const unexpected = (_room: Room, _connection: Connection, message: Message): voi
 /** What the relay does with each message type a client may send. */
 const handlers: Handlers = {
   'sync-step1': (room, connection, { stateVector }) => {
-    let diff: Uint8Array
+    let missing: Uint8Array[]
     try {
-      diff = Y.encodeStateAsUpdate(room.doc, stateVector)
+      missing = room.missing(stateVector)
     } catch (error) {
+      if (error instanceof CorruptRoomError) throw error
       throw new ProtocolError(`invalid state vector: ${(error as Error).message}`)
     }
-    connection.send(encodeSyncStep2(diff))
+    connection.send(encodeSyncStep2(missing[0] as Uint8Array))
+    for (let i = 1; i < missing.length; i++)
+      connection.send(encodeSyncUpdate(missing[i] as Uint8Array))
   },
   'sync-step2': (room, connection, { update }) => room.applyUpdate(connection, update, null),
   'sync-update': (room, connection, { update }, frame) =>
@@ -327,6 +412,14 @@ function checkedState(state: string, userId: string | undefined): string {
     throw new ProtocolError('awareness state must be an object or null')
   }
   return JSON.stringify({ ...parsed, userId })
+}
+
+/** An update with nothing in it: no structs, an empty delete set. */
+const EMPTY_UPDATE = new Uint8Array([0, 0])
+
+/** A state vector with no entries: the client's replica is empty. */
+function isEmptyStateVector(stateVector: Uint8Array): boolean {
+  return stateVector.length === 1 && stateVector[0] === 0
 }
 
 function isUpdate(message: Message): boolean {

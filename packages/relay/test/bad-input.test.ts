@@ -129,3 +129,36 @@ describe('room names', () => {
     }
   })
 })
+
+describe('corrupt storage', () => {
+  it('closes the room’s clients with storageFailure, keeps its data, and serves other rooms', async () => {
+    const corruptStorage = new MemoryStorage()
+    await corruptStorage.open()
+    const garbage = new Uint8Array([1, 2, 3, 4, 5])
+    await corruptStorage.append('broken', [garbage])
+    const other = await startRelay({ storage: corruptStorage })
+    try {
+      // A fresh client (empty replica) and a returning one (state vector) both get the error.
+      for (const stateVector of [new Uint8Array([0]), Y.encodeStateVector(docWith('x'))]) {
+        const socket = new RawSocket(other.url, 'broken')
+        await socket.opened
+        socket.sendStep1(stateVector)
+        await socket.waitForClose()
+        expect(socket.closeCode).toBe(CloseCode.storageFailure)
+        expect(socket.messages.some((m) => m.type === 'sync-step2')).toBe(false)
+      }
+      const healthy = stockClient(other.url, 'healthy')
+      await synced(healthy)
+      healthy.destroy()
+      expect((await corruptStorage.load('broken')).log).toEqual([garbage])
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+function docWith(text: string): Y.Doc {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  return doc
+}
