@@ -1,9 +1,6 @@
 import type { Connection } from './connection.js'
 import type { Storage, StoredRoom } from './storage/storage.js'
 
-/** Below this, loading the tail costs less than compacting on every unload would. */
-const MIN_ENTRIES_WORTH_COMPACTING = 32
-
 export interface CompactionPolicy {
   /** Compact once the log holds this many updates, so a load applies a bounded tail. */
   maxLogEntries: number
@@ -74,9 +71,12 @@ export class RoomWriter {
     while (this.#running !== null) await this.#running
   }
 
-  /** Compacts now if there is a log to fold; used before a room is unloaded. */
-  async compactIfWorthwhile(): Promise<void> {
-    if (this.#logEntries >= MIN_ENTRIES_WORTH_COMPACTING) this.requestCompaction()
+  /**
+   * Before a room is unloaded: folds any log into the snapshot, so that the next load is one
+   * snapshot, which a client with an empty replica is served without building the document.
+   */
+  async compactLog(): Promise<void> {
+    if (this.#logEntries > 0) this.requestCompaction()
     return this.drain()
   }
 

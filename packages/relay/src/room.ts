@@ -39,8 +39,8 @@ export class Room {
   readonly writer: RoomWriter
   /** The stored history, until the document is built from it (see `doc`). */
   #stored: StoredRoom | null
-  /** Whether the stored history decodes, checked before any of it is sent as it is. */
-  #storedChecked = false
+  /** Whether the stored snapshot decodes, checked before it is sent as it is. */
+  #snapshotChecked = false
   #doc: Y.Doc | null = null
   /** Connections still owed the relay's step 1, which needs the document's state vector. */
   readonly #ungreeted = new Set<Connection>()
@@ -113,26 +113,27 @@ export class Room {
    * What a client with `stateVector` lacks. A client with an empty replica (every new device,
    * every cold load) gets the stored history as it is, before the document even exists.
    */
-  missing(stateVector: Uint8Array): Uint8Array[] {
-    const stored = this.#stored
-    if (stored !== null && isEmptyStateVector(stateVector)) {
-      if (!this.#storedChecked) this.#checkStored(stored)
-      return [stored.snapshot ?? EMPTY_UPDATE, ...stored.log]
+  missing(stateVector: Uint8Array): Uint8Array {
+    const snapshot = this.#stored?.log.length === 0 ? this.#stored.snapshot : null
+    // Only a lone snapshot qualifies: step 2 must hold everything, since clients count
+    // themselves synced on receiving it. Unloading compacts, so stored rooms usually are one.
+    if (snapshot && isEmptyStateVector(stateVector)) {
+      if (!this.#snapshotChecked) this.#checkSnapshot(snapshot)
+      return snapshot
     }
-    return [Y.encodeStateAsUpdate(this.doc, stateVector)]
+    return Y.encodeStateAsUpdate(this.doc, stateVector)
   }
 
   /** Stored bytes go to clients only once they decode: a corrupt record must not reach them. */
-  #checkStored(stored: StoredRoom): void {
+  #checkSnapshot(snapshot: Uint8Array): void {
     try {
-      if (stored.snapshot) Y.decodeUpdate(stored.snapshot)
-      for (const update of stored.log) Y.decodeUpdate(update)
+      Y.decodeUpdate(snapshot)
     } catch (error) {
       throw new CorruptRoomError(
         `stored history of room "${this.name}" cannot be decoded: ${(error as Error).message}`,
       )
     }
-    this.#storedChecked = true
+    this.#snapshotChecked = true
   }
 
   /**
@@ -237,7 +238,7 @@ export class Room {
   /** Applies and stores everything received so far (compacting a long log); before unloading. */
   async flush(): Promise<void> {
     this.applyInbox()
-    await this.writer.compactIfWorthwhile()
+    await this.writer.compactLog()
   }
 
   /**
@@ -354,16 +355,14 @@ const unexpected = (_room: Room, _connection: Connection, message: Message): voi
 /** What the relay does with each message type a client may send. */
 const handlers: Handlers = {
   'sync-step1': (room, connection, { stateVector }) => {
-    let missing: Uint8Array[]
+    let missing: Uint8Array
     try {
       missing = room.missing(stateVector)
     } catch (error) {
       if (error instanceof CorruptRoomError) throw error
       throw new ProtocolError(`invalid state vector: ${(error as Error).message}`)
     }
-    connection.send(encodeSyncStep2(missing[0] as Uint8Array))
-    for (let i = 1; i < missing.length; i++)
-      connection.send(encodeSyncUpdate(missing[i] as Uint8Array))
+    connection.send(encodeSyncStep2(missing))
   },
   'sync-step2': (room, connection, { update }) => room.applyUpdate(connection, update, null),
   'sync-update': (room, connection, { update }, frame) =>
@@ -413,9 +412,6 @@ function checkedState(state: string, userId: string | undefined): string {
   }
   return JSON.stringify({ ...parsed, userId })
 }
-
-/** An update with nothing in it: no structs, an empty delete set. */
-const EMPTY_UPDATE = new Uint8Array([0, 0])
 
 /** A state vector with no entries: the client's replica is empty. */
 function isEmptyStateVector(stateVector: Uint8Array): boolean {

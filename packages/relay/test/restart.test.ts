@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { type StockClient, stockClient, synced, waitFor } from './support/clients.js'
+import { GatedStorage } from './support/gated-storage.js'
 import { startRelay, type TestRelay, tempDir } from './support/relay.js'
 
 let relay: TestRelay | undefined
@@ -58,7 +59,7 @@ describe('a relay restarted on the same LevelDB directory', () => {
     expect(resumed.bytesReceived()).toBeLessThan(fullBytes / 50)
   })
 
-  it('serves rooms written only to the log (no compaction yet) after a restart', async () => {
+  it('serves rooms that were still open at shutdown after a restart', async () => {
     dir = await tempDir()
     relay = await startRelay({
       dataDir: dir.path,
@@ -68,7 +69,7 @@ describe('a relay restarted on the same LevelDB directory', () => {
     const writer = client('log-only')
     await synced(writer)
     for (let i = 0; i < 20; i++) writer.doc.getArray('a').push([i])
-    // close() flushes queued writes before it resolves; the client stays connected meanwhile.
+    // close() flushes (and compacts) queued writes before it resolves; the client stays connected.
     await relay.close()
     writer.destroy()
     clients.splice(0)
@@ -77,5 +78,40 @@ describe('a relay restarted on the same LevelDB directory', () => {
     const fresh = client('log-only')
     await synced(fresh)
     expect(fresh.doc.getArray('a').toArray()).toEqual([...Array(20).keys()])
+  })
+})
+
+describe('a client with an empty replica', () => {
+  it.each([
+    ['a lone snapshot', 0],
+    ['a snapshot and a log tail', 5],
+    ['only a log', -1],
+  ])('has the whole room when it reports synced: %s', async (_name, tail) => {
+    const storage = new GatedStorage()
+    await storage.open()
+    const source = new Y.Doc()
+    const updates: Uint8Array[] = []
+    source.on('update', (update: Uint8Array) => updates.push(update))
+    for (let i = 0; i < 20; i++) source.getArray('a').push([i])
+    if (tail >= 0) {
+      await storage.replace('r', Y.encodeStateAsUpdate(source))
+      updates.length = 0
+      for (let i = 20; i < 20 + tail; i++) source.getArray('a').push([i])
+    }
+    await storage.append('r', updates)
+    relay = await startRelay({ storage })
+    // As on a cold start: the client's step 1 is queued while the room loads, so the relay
+    // answers it before it has built the document.
+    storage.gateLoads = true
+    storage.closeGate()
+    const fresh = client('r')
+    const atSync = new Promise<number[]>((resolve) =>
+      fresh.provider.once('sync', () => resolve(fresh.doc.getArray<number>('a').toArray())),
+    )
+    await waitFor(() => storage.loads === 1 && fresh.provider.wsconnected, 'the load to start')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    storage.openGate()
+    // Read at the very moment the provider says it is synced, not a moment later.
+    expect(await atSync).toEqual(source.getArray('a').toArray())
   })
 })
