@@ -114,12 +114,18 @@ export class Room {
    * every cold load) gets the stored history as it is, before the document even exists.
    */
   missing(stateVector: Uint8Array): Uint8Array {
-    const snapshot = this.#stored?.log.length === 0 ? this.#stored.snapshot : null
-    // Only a lone snapshot qualifies: step 2 must hold everything, since clients count
-    // themselves synced on receiving it. Unloading compacts, so stored rooms usually are one.
-    if (snapshot && isEmptyStateVector(stateVector)) {
-      if (!this.#snapshotChecked) this.#checkSnapshot(snapshot)
-      return snapshot
+    const stored = this.#stored
+    // Only a lone snapshot (or nothing) qualifies: step 2 must hold everything, since clients
+    // count themselves synced on receiving it. Unloading compacts, so stored rooms usually are.
+    if (stored !== null && stored.log.length === 0) {
+      if (stored.snapshot === null) {
+        Y.decodeStateVector(stateVector) // still refuse a malformed one
+        return EMPTY_UPDATE
+      }
+      if (isEmptyStateVector(stateVector)) {
+        if (!this.#snapshotChecked) this.#checkSnapshot(stored.snapshot)
+        return stored.snapshot
+      }
     }
     return Y.encodeStateAsUpdate(this.doc, stateVector)
   }
@@ -145,6 +151,10 @@ export class Room {
     this.connections.add(connection)
     if (this.#doc !== null) {
       connection.send(encodeSyncStep1(Y.encodeStateVector(this.#doc)))
+    } else if (this.#stored?.snapshot === null && this.#stored.log.length === 0) {
+      // A room with no history has an empty state vector, and needs no document until its
+      // first update: rooms that are only visited cost no Y.Doc.
+      connection.send(EMPTY_STEP1)
     } else {
       if (this.#ungreeted.size === 0) setImmediate(this.#greetLater)
       this.#ungreeted.add(connection)
@@ -412,6 +422,12 @@ function checkedState(state: string, userId: string | undefined): string {
   }
   return JSON.stringify({ ...parsed, userId })
 }
+
+/** An update with nothing in it: no structs, an empty delete set. */
+const EMPTY_UPDATE = new Uint8Array([0, 0])
+
+/** The relay's step 1 for a room with no history: a state vector with no entries. */
+const EMPTY_STEP1 = encodeSyncStep1(new Uint8Array([0]))
 
 /** A state vector with no entries: the client's replica is empty. */
 function isEmptyStateVector(stateVector: Uint8Array): boolean {
