@@ -92,6 +92,7 @@ export class RoomRegistry {
     if (slot.holders > 0) return
     this.#forget(slot)
     room.destroy()
+    this.storage.release?.(slot.name)
   }
 
   /** Drops a slot from the map (a failed room is reloaded from storage by the next client). */

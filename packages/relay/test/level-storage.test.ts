@@ -142,6 +142,25 @@ describe('LevelStorage', () => {
     )
   })
 
+  it('reads the sequence counter once per room in use, and again after release()', async () => {
+    const storage = await fx.open()
+    const get = vi.spyOn(Level.prototype, 'get')
+    await storage.append('room', [new Uint8Array([1])])
+    await storage.append('room', [new Uint8Array([2])])
+    await storage.load('room')
+    await storage.append('room', [new Uint8Array([3])])
+    expect(get).toHaveBeenCalledTimes(1)
+    storage.release?.('room')
+    await storage.append('room', [new Uint8Array([4])])
+    expect(get).toHaveBeenCalledTimes(2)
+    // Loading also tells the counter: no read for the first append after a load.
+    storage.release?.('room')
+    await storage.load('room')
+    await storage.append('room', [new Uint8Array([5])])
+    expect(get).toHaveBeenCalledTimes(2)
+    expect((await storage.load('room')).log.map((update) => update[0])).toEqual([1, 2, 3, 4, 5])
+  })
+
   it('stores the documented key layout and never reuses a log key', async () => {
     let storage = await fx.open()
     await storage.append('a', [new Uint8Array([1]), new Uint8Array([2])])

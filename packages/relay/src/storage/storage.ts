@@ -29,6 +29,11 @@ export interface Storage {
   replace(room: string, snapshot: Uint8Array): Promise<void>
   /** Names of every stored room, each once, in no particular order. */
   rooms(): AsyncIterable<string>
+  /**
+   * Optional: the relay has unloaded `room` (all its writes completed); an adapter may drop what
+   * it keeps in memory for it.
+   */
+  release?(room: string): void
   /** Deletes the room's snapshot and log. Deleting an unknown room does nothing. */
   delete(room: string): Promise<void>
   /** Completes pending writes and releases the store. */
