@@ -175,12 +175,14 @@ describe('LevelStorage', () => {
     try {
       expect(await db.keys().all()).toEqual([
         'ra\u0000c',
-        'ra\u0000l0000000000000002', // 0 and 1 were compacted away and are not reused
+        'ra\u0000l0000000000000001', // record 0 (two updates) was compacted away, not reused
         'ra\u0000s',
         'ra/b\u0000c',
         'ra/b\u0000l0000000000000000',
       ])
-      expect(new TextDecoder().decode(await db.get('ra\u0000c'))).toBe('0000000000000003')
+      expect(new TextDecoder().decode(await db.get('ra\u0000c'))).toBe('0000000000000002')
+      // One record per append: the update count, then each update's length and bytes.
+      expect([...((await db.get('ra\u0000l0000000000000001')) as Uint8Array)]).toEqual([1, 1, 3])
     } finally {
       await db.close()
     }

@@ -1,5 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { Level } from 'level'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import type { Storage, StoredRoom } from './storage.js'
 
 export interface LevelStorageOptions {
@@ -20,8 +22,10 @@ export interface LevelStorageOptions {
  * `ab` for room `a`) falls inside it.
  *
  *   r<room>\0c          next log sequence number of the room (16 hex digits, as UTF-8 text)
- *   r<room>\0l<seq>     one update of the log; <seq> is 16 lowercase hex digits, so the
- *                       lexicographic order of the keys is the append order
+ *   r<room>\0l<seq>     one append: its updates, each as a varUint length and the bytes (so
+ *                       a group commit of a thousand updates is one LevelDB entry, not a
+ *                       thousand); <seq> is 16 lowercase hex digits, so the lexicographic order
+ *                       of the keys is the append order
  *   r<room>\0s          snapshot
  *
  * Within the range `c` < `l…` < `s`, so one range read returns the whole room from one LevelDB
@@ -110,7 +114,7 @@ export class LevelStorage implements Storage {
     const counter = counterKey(room)
     for (const [key, value] of entries) {
       if (key === snapshot) stored.snapshot = plain(value)
-      else if (key.startsWith(log)) stored.log.push(plain(value))
+      else if (key.startsWith(log)) stored.log.push(...decodeUpdates(value, room))
       else if (key === counter && !this.#tails.has(room))
         this.#nextSeq.set(room, decodeSeq(value, room))
     }
@@ -120,27 +124,22 @@ export class LevelStorage implements Storage {
   async append(room: string, updates: readonly Uint8Array[]): Promise<void> {
     const db = this.#open(room)
     if (updates.length === 0) return
-    // Copy now: the write starts after an await, and the caller may reuse its buffers at once.
-    const copies = updates.map((update) => update.slice())
+    // Encoded now (a copy): the write starts after an await, and the caller may reuse its buffers.
+    const record = encodeUpdates(updates)
     return this.#write(room, async () => {
-      let first = this.#nextSeq.get(room)
-      if (first === undefined) {
+      let seq = this.#nextSeq.get(room)
+      if (seq === undefined) {
         const counter = await db.get(counterKey(room))
-        first = counter === undefined ? 0 : decodeSeq(counter, room)
+        seq = counter === undefined ? 0 : decodeSeq(counter, room)
       }
-      const next = first + copies.length
       await db.batch(
         [
-          ...copies.map((value, i) => ({
-            type: 'put' as const,
-            key: logKey(room, first + i),
-            value,
-          })),
-          { type: 'put', key: counterKey(room), value: encodeSeq(next) },
+          { type: 'put', key: logKey(room, seq), value: record },
+          { type: 'put', key: counterKey(room), value: encodeSeq(seq + 1) },
         ],
         { sync: this.#sync },
       )
-      this.#nextSeq.set(room, next)
+      this.#nextSeq.set(room, seq + 1)
     })
   }
 
@@ -282,6 +281,28 @@ const decodeSeq = (value: Uint8Array, room: string): number => {
     )
   }
   return seq
+}
+
+/** One log record: the count of updates, then each as a varUint length and its bytes. */
+function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, updates.length)
+  for (const update of updates) encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+function decodeUpdates(record: Uint8Array, room: string): Uint8Array[] {
+  const decoder = decoding.createDecoder(plain(record))
+  try {
+    const updates: Uint8Array[] = new Array(decoding.readVarUint(decoder))
+    for (let i = 0; i < updates.length; i++) updates[i] = decoding.readVarUint8Array(decoder)
+    if (decoding.hasContent(decoder)) throw new Error('trailing bytes')
+    return updates
+  } catch (error) {
+    throw new Error(
+      `LevelStorage: corrupt log record in room ${JSON.stringify(room)}: ${(error as Error).message}`,
+    )
+  }
 }
 
 /** classic-level hands out Buffers; callers get plain Uint8Arrays (same memory, no copy). */
