@@ -39,8 +39,8 @@ export class Room {
   readonly writer: RoomWriter
   /** The stored history, until the document is built from it (see `doc`). */
   #stored: StoredRoom | null
-  /** Whether the stored snapshot decodes, checked before it is sent as it is. */
-  #snapshotChecked = false
+  /** The stored snapshot's state vector, once computed (see #snapshotStateVector). */
+  #storedStateVector: Uint8Array | null = null
   #doc: Y.Doc | null = null
   /** Connections still owed the relay's step 1, which needs the document's state vector. */
   readonly #ungreeted = new Set<Connection>()
@@ -111,7 +111,7 @@ export class Room {
 
   /**
    * What a client with `stateVector` lacks. A client with an empty replica (every new device,
-   * every cold load) gets the stored history as it is, before the document even exists.
+   * every cold load) gets the stored snapshot as it is, before the document even exists.
    */
   missing(stateVector: Uint8Array): Uint8Array {
     const stored = this.#stored
@@ -123,37 +123,50 @@ export class Room {
         return EMPTY_UPDATE
       }
       if (isEmptyStateVector(stateVector)) {
-        if (!this.#snapshotChecked) this.#checkSnapshot(stored.snapshot)
+        this.#snapshotStateVector(stored.snapshot) // parsed before any of it is sent
         return stored.snapshot
       }
     }
     return Y.encodeStateAsUpdate(this.doc, stateVector)
   }
 
-  /** Stored bytes go to clients only once they decode: a corrupt record must not reach them. */
-  #checkSnapshot(snapshot: Uint8Array): void {
-    try {
-      Y.decodeUpdate(snapshot)
-    } catch (error) {
-      throw new CorruptRoomError(
-        `stored history of room "${this.name}" cannot be decoded: ${(error as Error).message}`,
-      )
+  /**
+   * The stored snapshot's state vector, without building the document. Computing it parses
+   * every struct, so a snapshot that does not decode is refused before a client gets it.
+   */
+  #snapshotStateVector(snapshot: Uint8Array): Uint8Array {
+    if (this.#storedStateVector === null) {
+      try {
+        this.#storedStateVector = Y.encodeStateVectorFromUpdate(snapshot)
+      } catch (error) {
+        throw new CorruptRoomError(
+          `stored snapshot of room "${this.name}" cannot be decoded: ${(error as Error).message}`,
+        )
+      }
     }
-    this.#snapshotChecked = true
+    return this.#storedStateVector
   }
 
   /**
    * Greets a new connection with the relay's step 1, which pulls the client's offline edits.
-   * If the document is not built yet, that happens after this turn: the client's own step 1,
-   * usually queued already, is answered first.
+   * Until the room's first update the document need not exist: the state vector comes from
+   * the stored snapshot, after this turn, so the client's own step 1 (usually queued already)
+   * is answered first.
    */
   join(connection: Connection): void {
+    if (this.#failed) {
+      // It failed while this connection waited for it to load; the registry has dropped it.
+      connection.close(
+        CloseCode.storageFailure,
+        'the relay could not load this room; reconnect later',
+      )
+      return
+    }
     this.connections.add(connection)
     if (this.#doc !== null) {
       connection.send(encodeSyncStep1(Y.encodeStateVector(this.#doc)))
     } else if (this.#stored?.snapshot === null && this.#stored.log.length === 0) {
-      // A room with no history has an empty state vector, and needs no document until its
-      // first update: rooms that are only visited cost no Y.Doc.
+      // A room with no history has an empty state vector: rooms only visited cost no Y.Doc.
       connection.send(EMPTY_STEP1)
     } else {
       if (this.#ungreeted.size === 0) setImmediate(this.#greetLater)
@@ -165,15 +178,20 @@ export class Room {
 
   readonly #greetLater = (): void => {
     if (this.#failed) return
-    let stateVector: Uint8Array
+    let step1: Uint8Array
     try {
-      stateVector = encodeSyncStep1(Y.encodeStateVector(this.doc))
+      const stored = this.#doc === null ? this.#stored : null
+      const stateVector =
+        stored?.snapshot && stored.log.length === 0
+          ? this.#snapshotStateVector(stored.snapshot)
+          : Y.encodeStateVector(this.doc)
+      step1 = encodeSyncStep1(stateVector)
     } catch (error) {
       this.fail(error as Error, 'loading the room failed')
       return
     }
     for (const connection of this.#ungreeted) {
-      if (this.connections.has(connection)) connection.send(stateVector)
+      if (this.connections.has(connection)) connection.send(step1)
     }
     this.#ungreeted.clear()
   }

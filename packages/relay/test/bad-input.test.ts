@@ -135,22 +135,26 @@ describe('corrupt storage', () => {
     const corruptStorage = new MemoryStorage()
     await corruptStorage.open()
     const garbage = new Uint8Array([1, 2, 3, 4, 5])
-    await corruptStorage.append('broken', [garbage])
+    await corruptStorage.append('broken/log', [garbage])
+    await corruptStorage.replace('broken/snapshot', garbage)
     const other = await startRelay({ storage: corruptStorage })
     try {
       // A fresh client (empty replica) and a returning one (state vector) both get the error.
-      for (const stateVector of [new Uint8Array([0]), Y.encodeStateVector(docWith('x'))]) {
-        const socket = new RawSocket(other.url, 'broken')
-        await socket.opened
-        socket.sendStep1(stateVector)
-        await socket.waitForClose()
-        expect(socket.closeCode).toBe(CloseCode.storageFailure)
-        expect(socket.messages.some((m) => m.type === 'sync-step2')).toBe(false)
+      for (const room of ['broken/log', 'broken/snapshot']) {
+        for (const stateVector of [new Uint8Array([0]), Y.encodeStateVector(docWith('x'))]) {
+          const socket = new RawSocket(other.url, room)
+          await socket.opened
+          socket.sendStep1(stateVector)
+          await socket.waitForClose()
+          expect(socket.closeCode).toBe(CloseCode.storageFailure)
+          expect(socket.messages.some((m) => m.type === 'sync-step2')).toBe(false)
+        }
       }
       const healthy = stockClient(other.url, 'healthy')
       await synced(healthy)
       healthy.destroy()
-      expect((await corruptStorage.load('broken')).log).toEqual([garbage])
+      expect((await corruptStorage.load('broken/log')).log).toEqual([garbage])
+      expect((await corruptStorage.load('broken/snapshot')).snapshot).toEqual(garbage)
     } finally {
       await other.close()
     }

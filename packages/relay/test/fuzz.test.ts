@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RawSocket } from './support/accord-socket.js'
 import { stockClient, synced, waitFor } from './support/clients.js'
 import { runCampaign } from './support/fuzz.js'
-import { startRelay, type TestRelay, tempDir } from './support/relay.js'
+import { captureLogs, startRelay, type TestRelay, tempDir } from './support/relay.js'
 
 /** CI runs 20,000 frames; `npm run fuzz -w @accord/relay` runs a longer campaign. */
 const FRAMES = Number(process.env.ACCORD_FUZZ_FRAMES ?? 20_000)
@@ -19,7 +19,10 @@ function collectedHeap(): number {
 
 let relay: TestRelay
 let dir: Awaited<ReturnType<typeof tempDir>>
+/** Relay errors (a room that failed, an unexpected exception) are printed after the run. */
+const logs = captureLogs()
 const relayOptions = () => ({
+  logger: { level: 'error', stream: logs.stream },
   dataDir: dir.path,
   // The campaign is one client hammering; the rate limit is tested elsewhere.
   limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, maxConnectionsPerIp: 1_000 },
@@ -58,6 +61,7 @@ describe(`fuzzing the relay with ${FRAMES} mutated frames (seed ${SEED})`, () =>
         `fuzz: ${frames} frames over ${results.reduce((s, r) => s + r.connections, 0)} connections; close codes`,
         Object.fromEntries(codes),
       )
+      if (logs.text() !== '') console.log(`fuzz: relay errors:\n${logs.text()}`)
       expect(frames).toBeGreaterThanOrEqual(FRAMES)
 
       // The relay is up and idle again: no connection or room left behind.

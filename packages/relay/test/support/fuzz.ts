@@ -123,21 +123,32 @@ export async function runCampaign(
     return mutate(base[at(base.length, rand)] as Uint8Array, rand)
   }
   const connection = () =>
-    new Promise<void>((resolve) => {
+    new Promise<void>((resolve, reject) => {
       result.connections++
       const socket = new WebSocket(`${url}/${room}`)
       socket.on('error', () => {})
+      let timer: NodeJS.Timeout | undefined
       const sendNext = () => {
+        clearTimeout(timer)
         if (result.frames >= total) return socket.close()
-        socket.send(nextFrame())
+        const frame = nextFrame()
+        socket.send(frame)
         socket.send(PROBE)
         result.frames++
+        // A relay that neither answers nor closes is a bug: name the frame instead of hanging.
+        timer = setTimeout(() => {
+          socket.terminate()
+          reject(
+            new Error(`no answer and no close after frame ${Buffer.from(frame).toString('hex')}`),
+          )
+        }, 15_000)
       }
       socket.on('open', sendNext)
       socket.on('message', (data: Buffer) => {
         if (isStep2(data)) sendNext()
       })
       socket.on('close', (code) => {
+        clearTimeout(timer)
         result.closeCodes.set(code, (result.closeCodes.get(code) ?? 0) + 1)
         resolve()
       })
