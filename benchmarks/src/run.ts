@@ -285,6 +285,22 @@ interface ColdRun {
  */
 const pushed = new Map<ServerKind, { dataDir: string; port: number; push: PushResult }>()
 
+/** Pushes the automerge-paper trace into room `paper` of a running server. */
+function pushTrace(kind: ServerKind, server: { url: string; pid: number }, limit: number) {
+  return runLoad<PushResult>(
+    {
+      workload: 'coldload-push',
+      kind,
+      url: server.url,
+      serverPid: server.pid,
+      room: 'paper',
+      trace: 'automerge-paper.json.gz',
+      limit,
+    },
+    600_000,
+  )
+}
+
 async function coldload(run: number): Promise<Record<string, ColdRun>> {
   const out: Record<string, ColdRun> = {}
   const limit = Number.isFinite(config.coldLimit) ? config.coldLimit : 1e9
@@ -293,18 +309,7 @@ async function coldload(run: number): Promise<Record<string, ColdRun>> {
     if (!pushed.has(kind)) {
       const first = await startServer(kind)
       try {
-        push = await runLoad<PushResult>(
-          {
-            workload: 'coldload-push',
-            kind,
-            url: first.url,
-            serverPid: first.pid,
-            room: 'paper',
-            trace: 'automerge-paper.json.gz',
-            limit,
-          },
-          600_000,
-        )
+        push = await pushTrace(kind, first, limit)
         const idleMs = await waitForIdle(first.pid, 1_000, 300_000)
         log(
           `coldload ${kind}: pushed ${push.updates} updates in ${round(push.pushMs)} ms (client produced them in ${round(push.produceMs)} ms); server busy ${idleMs} ms more`,
@@ -480,18 +485,7 @@ async function profile(spec: string, windowMs: number): Promise<void> {
       const first = await startServer(kind, what === 'push' ? { nodeFlags: prof } : {})
       let push: PushResult
       try {
-        push = await runLoad<PushResult>(
-          {
-            workload: 'coldload-push',
-            kind,
-            url: first.url,
-            serverPid: first.pid,
-            room: 'paper',
-            trace: 'automerge-paper.json.gz',
-            limit,
-          },
-          600_000,
-        )
+        push = await pushTrace(kind, first, limit)
         await waitForIdle(first.pid, 1_000, 300_000)
       } finally {
         await first.stop(60_000)
