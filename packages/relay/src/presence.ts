@@ -64,10 +64,6 @@ export class Presence {
       : null
   }
 
-  get size(): number {
-    return this.#entries.size
-  }
-
   #forget(clientId: number, connection: Connection): void {
     this.#entries.delete(clientId)
     this.#owners.delete(clientId)
