@@ -5,6 +5,7 @@ import * as Y from 'yjs'
 import { MemoryStorage, type RelayServerOptions } from '../src/index.js'
 import { RawSocket } from './support/accord-socket.js'
 import { waitFor } from './support/clients.js'
+import { GatedStorage } from './support/gated-storage.js'
 import { startRelay, type TestRelay } from './support/relay.js'
 
 let relay: TestRelay
@@ -82,6 +83,19 @@ describe('hardening limits', () => {
     await closedWith(await open('three'), CloseCode.overloaded)
     // A room already in memory still takes connections.
     await (await open('two')).waitFor((m) => m.type === 'sync-step1', 'room two again')
+  })
+
+  it('closes a connection that sends too much before its room is ready', async () => {
+    const storage = new GatedStorage()
+    relay = await startRelay({ storage, maxMessageBytes: 1_000 })
+    storage.gateLoads = true
+    storage.closeGate()
+    const socket = await open('slow')
+    await waitFor(() => storage.loads === 1, 'the load to start')
+    // 2 × maxMessageBytes may wait for the room; a third frame's worth may not.
+    for (let i = 0; i < 3; i++) socket.send(new Uint8Array(900))
+    await closedWith(socket, CloseCode.rateLimited)
+    storage.openGate()
   })
 
   it('accepts only allowed browser origins', async () => {
