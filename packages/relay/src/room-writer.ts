@@ -36,8 +36,8 @@ export class RoomWriter {
     private readonly room: string,
     private readonly storage: Storage,
     private readonly policy: CompactionPolicy,
-    /** Encodes the room's current document; called only when compacting. */
-    private readonly encodeSnapshot: () => Uint8Array,
+    /** Encodes the room's current document and its state vector; called only when compacting. */
+    private readonly encodeSnapshot: () => { update: Uint8Array; stateVector: Uint8Array },
     /** Called once if a write fails; the room must then drop its unsaved state. */
     private readonly onFailure: (error: Error) => void,
     loaded: StoredRoom,
@@ -132,9 +132,9 @@ export class RoomWriter {
     // The document holds every stored update (and maybe newer ones still queued, which is
     // harmless: they are stored again by the next append and merge idempotently).
     this.#compactRequested = false
-    const snapshot = this.encodeSnapshot()
-    await this.storage.replace(this.room, snapshot)
-    this.#snapshotBytes = snapshot.length
+    const { update, stateVector } = this.encodeSnapshot()
+    await this.storage.replace(this.room, update, stateVector)
+    this.#snapshotBytes = update.length
     this.#logEntries = 0
     this.#logBytes = 0
   }

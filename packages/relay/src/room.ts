@@ -39,7 +39,7 @@ export class Room {
   readonly writer: RoomWriter
   /** The stored history, until the document is built from it (see `doc`). */
   #stored: StoredRoom | null
-  /** The stored snapshot's state vector, once computed (see #snapshotStateVector). */
+  /** The stored snapshot's state vector, as stored or once computed (see #snapshotStateVector). */
   #storedStateVector: Uint8Array | null = null
   #doc: Y.Doc | null = null
   /** Connections still owed the relay's step 1, which needs the document's state vector. */
@@ -59,7 +59,11 @@ export class Room {
     private readonly onFailure: (room: Room) => void,
   ) {
     this.#stored = stored
-    const encodeSnapshot = () => Y.encodeStateAsUpdate(this.doc)
+    this.#storedStateVector = stored.stateVector ?? null
+    const encodeSnapshot = () => ({
+      update: Y.encodeStateAsUpdate(this.doc),
+      stateVector: Y.encodeStateVector(this.doc),
+    })
     this.writer = new RoomWriter(
       name,
       storage,
@@ -131,8 +135,9 @@ export class Room {
   }
 
   /**
-   * The stored snapshot's state vector, without building the document. Computing it parses
-   * every struct, so a snapshot that does not decode is refused before a client gets it.
+   * The stored snapshot's state vector, without building the document: as stored beside it
+   * (the storage checks the snapshot against its checksum), or else computed. Computing it
+   * parses every struct, so a snapshot that does not decode is refused before a client gets it.
    */
   #snapshotStateVector(snapshot: Uint8Array): Uint8Array {
     if (this.#storedStateVector === null) {
@@ -312,9 +317,9 @@ export class Room {
   }
 
   /**
-   * Applies the queued updates in one Yjs transaction (one integration and cleanup pass instead
-   * of one per update), queues them for storage, and forwards them with every recipient's socket
-   * corked, so a recipient gets this turn's frames in one write instead of one per update.
+   * Applies the queued updates a few dozen per Yjs transaction, queues them for storage, and
+   * forwards them with every recipient's socket corked, so a recipient gets this turn's frames
+   * in one write instead of one per update.
    */
   readonly applyInbox = (): void => {
     this.#inboxScheduled = false
@@ -323,8 +328,29 @@ export class Room {
     this.#inboxBytes = 0
     if (this.#failed || batch.length === 0) return
     const applied: Incoming[] = []
+    for (let start = 0; start < batch.length; start += UPDATES_PER_TRANSACTION) {
+      this.#integrate(batch.slice(start, start + UPDATES_PER_TRANSACTION), applied)
+    }
+    const corked = new Set<Connection>()
+    for (const { connection, update, frame, frameCount } of applied) {
+      this.writer.enqueue(update, connection, frameCount)
+      if (frame === null) continue
+      for (const recipient of this.connections) {
+        if (recipient === connection) continue
+        if (!corked.has(recipient)) {
+          recipient.cork()
+          corked.add(recipient)
+        }
+        recipient.send(frame)
+      }
+    }
+    for (const recipient of corked) recipient.uncork()
+  }
+
+  /** Applies `items` in one Yjs transaction; pushes those that applied onto `applied`. */
+  #integrate(items: readonly Incoming[], applied: Incoming[]): void {
     this.doc.transact(() => {
-      for (const item of batch) {
+      for (const item of items) {
         if (item.update !== null) {
           try {
             Y.applyUpdate(this.doc, item.update, item.connection)
@@ -342,20 +368,6 @@ export class Room {
         applied.push(item)
       }
     })
-    const corked = new Set<Connection>()
-    for (const { connection, update, frame, frameCount } of applied) {
-      this.writer.enqueue(update, connection, frameCount)
-      if (frame === null) continue
-      for (const recipient of this.connections) {
-        if (recipient === connection) continue
-        if (!corked.has(recipient)) {
-          recipient.cork()
-          corked.add(recipient)
-        }
-        recipient.send(frame)
-      }
-    }
-    for (const recipient of corked) recipient.uncork()
   }
 }
 
@@ -440,6 +452,14 @@ function checkedState(state: string, userId: string | undefined): string {
   }
   return JSON.stringify({ ...parsed, userId })
 }
+
+/**
+ * Updates applied per Yjs transaction. One transaction per update pays Yjs's cleanup pass every
+ * time; one per turn (thousands during a bulk upload) defers the merging of items to the end
+ * and gets slower than linear. Applying automerge-paper's 259,778 updates: 1,920 ms one per
+ * transaction, 2,394 ms in 20,000s, 1,034 ms in 2,000s, 660-740 ms in 16s to 32s.
+ */
+const UPDATES_PER_TRANSACTION = 32
 
 /** An update with nothing in it: no structs, an empty delete set. */
 const EMPTY_UPDATE = new Uint8Array([0, 0])

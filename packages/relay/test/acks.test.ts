@@ -149,6 +149,25 @@ describe('compaction', () => {
     for (const update of stored.log) Y.applyUpdate(check, update)
     expect(check.getArray('a').toArray()).toEqual([...Array(25).keys()])
   })
+
+  it('stores the snapshot’s state vector beside it, and greets newcomers with it', async () => {
+    const storage = new GatedStorage()
+    relay = await startRelay({ storage })
+    const writer = stockClient(relay.url, 'r')
+    await synced(writer)
+    writer.doc.getText('t').insert(0, 'compacted on unload')
+    await waitFor(() => storage.appends.length > 0, 'the update to be stored')
+    writer.destroy()
+    await waitFor(() => relay.app.accord.loadedRooms === 0, 'the room unloaded')
+
+    const stored = await storage.load('r')
+    expect(stored.log).toEqual([])
+    expect(stored.stateVector).toEqual(Y.encodeStateVector(writer.doc))
+    const newcomer = new RawSocket(relay.url, 'r')
+    sockets.push(newcomer)
+    const step1 = await newcomer.waitFor((m) => m.type === 'sync-step1', 'the relay’s step 1')
+    expect(step1).toMatchObject({ stateVector: stored.stateVector })
+  })
 })
 
 describe('events', () => {

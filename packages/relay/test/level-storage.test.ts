@@ -188,6 +188,19 @@ describe('LevelStorage', () => {
     }
   })
 
+  it('refuses a snapshot that no longer matches the checksum stored with it', async () => {
+    const storage = await fx.open()
+    await storage.replace('room', new Uint8Array([1, 2, 3]), new Uint8Array([0]))
+    await storage.close()
+    const db = new Level<string, Uint8Array>(fx.path, { valueEncoding: 'view' })
+    await db.put('rroom\u0000s', new Uint8Array([1, 2, 4])) // one damaged byte
+    await db.close()
+    const reopened = await fx.open()
+    await expect(reopened.load('room')).rejects.toThrow(
+      'LevelStorage: the snapshot of room "room" does not match its checksum',
+    )
+  })
+
   it('returns plain Uint8Arrays', async () => {
     const storage = await fx.open()
     await storage.replace('room', new Uint8Array([1]))

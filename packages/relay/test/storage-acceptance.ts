@@ -148,6 +148,18 @@ export function runStorageAdapterTests(
       expect(await loadHex(storage, 'room')).toEqual(asHex(bytes(20), []))
     })
 
+    it('keeps the state vector given with a snapshot until a replace without one', async () => {
+      await storage.replace('room', bytes(10, 11), bytes(1, 7, 3))
+      await storage.append('room', [bytes(4)])
+      const stored = await storage.load('room')
+      expect(hex(stored.stateVector as Uint8Array)).toBe(hex(bytes(1, 7, 3)))
+      expect(stored.log.map(hex)).toEqual([hex(bytes(4))])
+
+      await storage.replace('room', bytes(20))
+      expect((await storage.load('room')).stateVector).toBeUndefined()
+      expect((await storage.load('never-compacted')).stateVector).toBeUndefined()
+    })
+
     it('replace creates an unknown room', async () => {
       await storage.replace('fresh', bytes(7))
       expect(await loadHex(storage, 'fresh')).toEqual(asHex(bytes(7), []))
@@ -258,7 +270,7 @@ export function runStorageAdapterTests(
         await storage.replace('doc', Y.encodeStateAsUpdate(docFrom(updates.slice(0, 100))))
         await storage.append('doc', updates.slice(100))
         await storage.append('log-only', [bytes(1), bytes(2)])
-        await storage.replace('snapshot-only', bytes(3))
+        await storage.replace('snapshot-only', bytes(3), bytes(1, 2, 3))
         await storage.append('deleted', [bytes(4)])
         await storage.delete('deleted')
 
@@ -270,6 +282,8 @@ export function runStorageAdapterTests(
         expect(restore(stored).getText('text').toString()).toBe(doc.getText('text').toString())
         expect(await loadHex(reopened, 'log-only')).toEqual(asHex(null, [bytes(1), bytes(2)]))
         expect(await loadHex(reopened, 'snapshot-only')).toEqual(asHex(bytes(3), []))
+        const { stateVector } = await reopened.load('snapshot-only')
+        expect(hex(stateVector as Uint8Array)).toBe(hex(bytes(1, 2, 3)))
         expect(await loadHex(reopened, 'deleted')).toEqual(asHex(null, []))
       })
 

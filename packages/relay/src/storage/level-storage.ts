@@ -1,4 +1,5 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
+import { crc32 } from 'node:zlib'
 import { Level } from 'level'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -26,10 +27,12 @@ export interface LevelStorageOptions {
  *                       a group commit of a thousand updates is one LevelDB entry, not a
  *                       thousand); <seq> is 16 lowercase hex digits, so the lexicographic order
  *                       of the keys is the append order
- *   r<room>\0s          snapshot
+ *   r<room>\0s          snapshot (a Yjs update)
+ *   r<room>\0v          the snapshot's CRC-32 (4 bytes, big-endian), then its state vector;
+ *                       absent when `replace` was given no state vector
  *
- * Within the range `c` < `l…` < `s`, so one range read returns the whole room from one LevelDB
- * snapshot. The counter is per room and written in the same batch as the updates it numbers.
+ * Within the range `c` < `l…` < `s` < `v`, so one range read returns the whole room from one
+ * LevelDB snapshot. The counter is per room and written in the same batch as the updates it numbers.
  * A single global counter would not be safe: classic-level runs batches on a thread pool, so
  * two appends for different rooms may commit in the other order and leave a stale counter that
  * reuses live keys after a restart. Writes of one room are queued (see #write), so its counter
@@ -49,6 +52,7 @@ const logEnd = (room: string): string => `${roomStart(room)}m`
 const logKey = (room: string, seq: number): string =>
   `${logStart(room)}${seq.toString(16).padStart(SEQ_WIDTH, '0')}`
 const snapshotKey = (room: string): string => `${roomStart(room)}s`
+const stateVectorKey = (room: string): string => `${roomStart(room)}v`
 
 /** Files LevelDB may leave in a directory before its CURRENT file exists (an interrupted create). */
 const LEVELDB_BOOT_FILE = /^(LOCK|LOG|LOG\.old|MANIFEST-\d+)$/
@@ -110,10 +114,12 @@ export class LevelStorage implements Storage {
     const entries = await this.#read(db.iterator({ gte: roomStart(room), lt: roomEnd(room) }).all())
     const stored: StoredRoom = { snapshot: null, log: [] }
     const snapshot = snapshotKey(room)
+    const stateVector = stateVectorKey(room)
     const log = logStart(room)
     const counter = counterKey(room)
     for (const [key, value] of entries) {
       if (key === snapshot) stored.snapshot = plain(value)
+      else if (key === stateVector) stored.stateVector = checkedStateVector(value, stored, room)
       else if (key.startsWith(log)) stored.log.push(...decodeUpdates(value, room))
       else if (key === counter && !this.#tails.has(room))
         this.#nextSeq.set(room, decodeSeq(value, room))
@@ -148,15 +154,19 @@ export class LevelStorage implements Storage {
     if (!this.#tails.has(room)) this.#nextSeq.delete(room)
   }
 
-  async replace(room: string, snapshot: Uint8Array): Promise<void> {
+  async replace(room: string, snapshot: Uint8Array, stateVector?: Uint8Array): Promise<void> {
     const db = this.#open(room)
     const copy = snapshot.slice()
+    const check = stateVector && encodeStateVectorRecord(copy, stateVector)
     return this.#write(room, async () => {
       const logKeys = await db.keys({ gte: logStart(room), lt: logEnd(room) }).all()
       await db.batch(
         [
           ...logKeys.map((key) => ({ type: 'del' as const, key })),
           { type: 'put', key: snapshotKey(room), value: copy },
+          check
+            ? { type: 'put', key: stateVectorKey(room), value: check }
+            : { type: 'del', key: stateVectorKey(room) },
         ],
         { sync: this.#sync },
       )
@@ -281,6 +291,30 @@ const decodeSeq = (value: Uint8Array, room: string): number => {
     )
   }
   return seq
+}
+
+/** The `v` record: the snapshot's CRC-32, then its state vector. */
+function encodeStateVectorRecord(snapshot: Uint8Array, stateVector: Uint8Array): Uint8Array {
+  const record = new Uint8Array(4 + stateVector.length)
+  new DataView(record.buffer).setUint32(0, crc32(snapshot))
+  record.set(stateVector, 4)
+  return record
+}
+
+/**
+ * The stored state vector, once the snapshot read before it (`s` < `v`) matches its checksum:
+ * the relay serves the snapshot to new clients unparsed, so a damaged one must be caught here.
+ */
+function checkedStateVector(record: Uint8Array, stored: StoredRoom, room: string): Uint8Array {
+  const value = plain(record)
+  const expected =
+    value.length >= 4 ? new DataView(value.buffer, value.byteOffset).getUint32(0) : -1
+  if (stored.snapshot === null || crc32(stored.snapshot) !== expected) {
+    throw new Error(
+      `LevelStorage: the snapshot of room ${JSON.stringify(room)} does not match its checksum`,
+    )
+  }
+  return value.subarray(4)
 }
 
 /** One log record: the count of updates, then each as a varUint length and its bytes. */

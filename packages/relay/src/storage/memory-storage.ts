@@ -18,6 +18,7 @@ export class MemoryStorage implements Storage {
     const stored = this.#rooms.get(room)
     return {
       snapshot: stored?.snapshot?.slice() ?? null,
+      ...(stored?.stateVector && { stateVector: stored.stateVector.slice() }),
       log: stored?.log.map((u) => u.slice()) ?? [],
     }
   }
@@ -34,9 +35,13 @@ export class MemoryStorage implements Storage {
     for (const update of updates) stored.log.push(update.slice())
   }
 
-  async replace(room: string, snapshot: Uint8Array): Promise<void> {
+  async replace(room: string, snapshot: Uint8Array, stateVector?: Uint8Array): Promise<void> {
     this.#assertOpen()
-    this.#rooms.set(room, { snapshot: snapshot.slice(), log: [] })
+    this.#rooms.set(room, {
+      snapshot: snapshot.slice(),
+      ...(stateVector && { stateVector: stateVector.slice() }),
+      log: [],
+    })
   }
 
   async *rooms(): AsyncIterable<string> {

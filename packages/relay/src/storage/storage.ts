@@ -24,9 +24,11 @@ export interface Storage {
   append(room: string, updates: readonly Uint8Array[]): Promise<void>
   /**
    * Compaction: atomically replaces the room's snapshot and its whole log by `snapshot`. After a
-   * crash a load returns either the old history or the new snapshot, never a mix.
+   * crash a load returns either the old history or the new snapshot, never a mix. `stateVector`
+   * is the snapshot's state vector when the caller has it: stored with it and returned by
+   * `load`, it spares the relay parsing the whole snapshot to learn it (on every cold load).
    */
-  replace(room: string, snapshot: Uint8Array): Promise<void>
+  replace(room: string, snapshot: Uint8Array, stateVector?: Uint8Array): Promise<void>
   /** Names of every stored room, each once, in no particular order. */
   rooms(): AsyncIterable<string>
   /**
@@ -42,5 +44,7 @@ export interface Storage {
 
 export interface StoredRoom {
   snapshot: Uint8Array | null
+  /** The snapshot's state vector, if it was stored with it (see `replace`). */
+  stateVector?: Uint8Array
   log: Uint8Array[]
 }
