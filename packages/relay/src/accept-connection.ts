@@ -1,5 +1,5 @@
 import { CloseCode } from '@accord/protocol'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import { type Authenticate, type Identity, tokenFrom } from './auth/authenticator.js'
 import { Connection } from './connection.js'
@@ -9,6 +9,8 @@ import { roomNameProblem } from './room-name.js'
 import type { RoomLease, RoomRegistry } from './room-registry.js'
 
 export interface RelayState {
+  /** The app's logger; lines about a connection carry its room and connection id. */
+  log: FastifyBaseLogger
   rooms: RoomRegistry
   connections: Set<Connection>
   counter: ConnectionCounter
@@ -27,6 +29,10 @@ const OPEN_ACCESS: Identity = { userId: '', access: 'write' }
  * The life of one websocket: admission (room name, origin, connection limits), then
  * authentication, then the room. Frames that arrive before the room is ready are queued in
  * order: the handler is attached before anything asynchronous happens.
+ *
+ * `request` is read here and handed to authentication, but never captured by the socket's
+ * listeners (see `serve`): they live as long as the connection, and through the request would
+ * keep its headers, IncomingMessage and child logger in memory as long.
  */
 export function acceptConnection(
   socket: WebSocket,
@@ -47,16 +53,45 @@ export function acceptConnection(
     socket,
     name,
     request.ip,
-    request.log,
+    relay.log,
     new TokenBucket(relay.limits.messagesPerSecond, relay.limits.messageBurst),
   )
   relay.connections.add(connection)
-  request.log.info({ room: name, connection: connection.id, ip: request.ip }, 'connection opened')
+  relay.log.info(
+    { room: name, connection: connection.id, ip: connection.ip, reqId: request.id },
+    'connection opened',
+  )
+  const enter = serve(connection, relay)
+  identify(request, name, relay)
+    .then(enter)
+    .catch((error: Error) => {
+      relay.log.warn(
+        { room: name, connection: connection.id, err: error.message },
+        'authentication failed',
+      )
+      connection.close(CloseCode.unauthorized, 'authentication failed')
+    })
+}
 
+/**
+ * Attaches the socket's listeners: frames are queued until the room is ready, then go to it.
+ * Returns what lets the connection into its room once authentication has decided.
+ */
+function serve(
+  connection: Connection,
+  relay: RelayState,
+): (identity: Identity | null) => Promise<void> | void {
+  const { socket, room: name } = connection
   let room: Room | null = null
   let lease: RoomLease | null = null
   let queued: Uint8Array[] | null = []
   let queuedBytes = 0
+  // @fastify/websocket's error listener closes over the request and its reply; replaced by one
+  // that does not, so that they can be collected once the handshake is over.
+  socket.removeAllListeners('error')
+  socket.on('error', (error: Error) =>
+    closeOnWebsocketError(socket, error, relay.log, { room: name, connection: connection.id }),
+  )
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (!connection.bucket.take()) {
       connection.close(CloseCode.rateLimited, 'too many messages; slow down')
@@ -82,7 +117,7 @@ export function acceptConnection(
     queued = null
     room?.leave(connection)
     lease?.release()
-    request.log.info(
+    relay.log.info(
       {
         room: name,
         connection: connection.id,
@@ -94,42 +129,45 @@ export function acceptConnection(
     )
   })
 
-  identify(request, name, relay)
-    .then((identity) => {
-      if (!connection.isOpen) return
-      if (identity === null) {
-        return connection.close(CloseCode.unauthorized, 'missing, invalid or expired token')
-      }
-      if (identity.access === 'none') {
-        return connection.close(CloseCode.forbidden, `no access to room "${name}"`)
-      }
-      if (identity !== OPEN_ACCESS) connection.userId = identity.userId
-      connection.access = identity.access
-      if (!relay.rooms.has(name) && relay.rooms.size >= relay.limits.maxLoadedRooms) {
-        return connection.close(CloseCode.overloaded, 'the relay is at its room limit')
-      }
-      lease = relay.rooms.acquire(name)
-      return lease.room.then(
-        (loaded) => {
-          if (!connection.isOpen || queued === null) return
-          room = loaded
-          loaded.join(connection)
-          for (const frame of queued) loaded.receive(connection, frame)
-          queued = null
-        },
-        (error: Error) => {
-          request.log.error({ room: name, err: error }, 'loading the room failed')
-          connection.close(CloseCode.storageFailure, 'the relay could not load this room')
-        },
-      )
-    })
-    .catch((error: Error) => {
-      request.log.warn(
-        { room: name, connection: connection.id, err: error.message },
-        'authentication failed',
-      )
-      connection.close(CloseCode.unauthorized, 'authentication failed')
-    })
+  return (identity) => {
+    if (!connection.isOpen) return
+    if (identity === null) {
+      return connection.close(CloseCode.unauthorized, 'missing, invalid or expired token')
+    }
+    if (identity.access === 'none') {
+      return connection.close(CloseCode.forbidden, `no access to room "${name}"`)
+    }
+    if (identity !== OPEN_ACCESS) connection.userId = identity.userId
+    connection.access = identity.access
+    if (!relay.rooms.has(name) && relay.rooms.size >= relay.limits.maxLoadedRooms) {
+      return connection.close(CloseCode.overloaded, 'the relay is at its room limit')
+    }
+    lease = relay.rooms.acquire(name)
+    return lease.room.then(
+      (loaded) => {
+        if (!connection.isOpen || queued === null) return
+        room = loaded
+        loaded.join(connection)
+        for (const frame of queued) loaded.receive(connection, frame)
+        queued = null
+      },
+      (error: Error) => {
+        relay.log.error({ room: name, err: error }, 'loading the room failed')
+        connection.close(CloseCode.storageFailure, 'the relay could not load this room')
+      },
+    )
+  }
+}
+
+/** A websocket error; ws has already closed the socket with the right code (1009: too big). */
+export function closeOnWebsocketError(
+  socket: WebSocket,
+  error: Error,
+  log: FastifyBaseLogger,
+  fields: { room: string | undefined; connection?: number },
+): void {
+  log.warn({ err: error, ...fields }, 'websocket error')
+  if (socket.readyState === socket.OPEN) socket.close(CloseCode.internalError, 'websocket error')
 }
 
 function admissionProblem(

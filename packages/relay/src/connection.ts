@@ -23,8 +23,8 @@ export class Connection {
   features = 0
   /** Update-carrying frames (sync step 2 / update) received so far; acks count these. */
   updateFrames = 0
-  /** Awareness client ids this connection announced; removed when it closes. */
-  readonly awarenessIds = new Set<number>()
+  /** Awareness client ids this connection announced (null before the first); removed on close. */
+  awarenessIds: Set<number> | null = null
   /** Set by a pong, cleared by each heartbeat ping: false at the next beat means dead. */
   alive = true
   /** Set by every send, cleared by each heartbeat: false means the client needs a keepalive. */

@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { CloseCode } from '@accord/protocol'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { acceptConnection, type RelayState } from './accept-connection.js'
+import { acceptConnection, closeOnWebsocketError, type RelayState } from './accept-connection.js'
 import { ACCORD_PROTOCOL, type Authenticate } from './auth/authenticator.js'
 import { type JwtKeySource, jwtAuthenticator } from './auth/jwt.js'
 import type { Connection } from './connection.js'
@@ -79,6 +81,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes
   const relay: RelayState = {
+    log: app.log,
     rooms: new RoomRegistry(
       storage,
       { ...DEFAULTS.compaction, ...options.compaction },
@@ -134,15 +137,11 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
             handleProtocols: (protocols) =>
               protocols.has(ACCORD_PROTOCOL) ? ACCORD_PROTOCOL : false,
           },
-          errorHandler: (error, socket, request) => {
-            // ws has already closed the socket with the right code (1009 for oversized frames).
-            request.log.warn(
-              { err: error, room: (request.params as { '*'?: string })['*'] },
-              'websocket error',
-            )
-            if (socket.readyState === socket.OPEN)
-              socket.close(CloseCode.internalError, 'websocket error')
-          },
+          // Until acceptConnection replaces it, and for errors thrown by the route handler.
+          errorHandler: (error, socket, request) =>
+            closeOnWebsocketError(socket, error, request.log, {
+              room: (request.params as { '*'?: string })['*'],
+            }),
           preClose: (done) => {
             // Our own preClose hook closes the connections; only stop accepting here.
             routes.websocketServer.close(() => done())
@@ -161,11 +160,26 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
       })
       routes.get('/*', { websocket: true }, (socket, request) => {
         pendingUpgrades.handedOver(request.raw)
+        detachUpgradeResponse(request.raw)
         acceptConnection(socket, request, relay)
       })
     },
     { prefix: options.prefix ?? '' },
   )
+}
+
+/**
+ * @fastify/websocket routes the upgrade through Fastify with a ServerResponse assigned to the
+ * socket, and Node keeps it as `socket._httpMessage` for as long as the socket lives: with it
+ * the IncomingMessage and its headers, Fastify's Reply and Request and their child logger. The
+ * handshake is complete and the reply hijacked, so nothing writes to it any more; detaching it
+ * lets all of that be collected. (Upgraded sockets are no longer in the HTTP server's
+ * connection list, so `server.close()` does not treat them as idle because of this.)
+ */
+function detachUpgradeResponse(request: IncomingMessage): void {
+  // No socket under `app.injectWS()`, whose request is a plain object.
+  const socket = request.socket as (Socket & { _httpMessage?: ServerResponse | null }) | undefined
+  socket?._httpMessage?.detachSocket(socket)
 }
 
 /** The relay as a Fastify plugin: `app.register(accordRelay, options)`. */

@@ -13,9 +13,10 @@ import type { Connection } from './connection.js'
  * exactly as long as the connection that announced it.
  */
 export class Presence {
-  readonly #entries = new Map<number, AwarenessEntry>()
+  // Both maps wait for the room's first awareness state: many rooms never see one.
+  #entries: Map<number, AwarenessEntry> | null = null
   /** Which connection speaks for each awareness client id: nobody may overwrite another's. */
-  readonly #owners = new Map<number, Connection>()
+  #owners: Map<number, Connection> | null = null
 
   /**
    * Applies entries received from `connection`, with y-protocols' rule: a higher clock wins, and
@@ -24,6 +25,8 @@ export class Presence {
    */
   apply(entries: readonly AwarenessEntry[], connection: Connection): AwarenessEntry[] {
     const accepted: AwarenessEntry[] = []
+    this.#entries ??= new Map()
+    this.#owners ??= new Map()
     for (const entry of entries) {
       const owner = this.#owners.get(entry.clientId)
       if (owner !== undefined && owner !== connection) continue
@@ -39,6 +42,7 @@ export class Presence {
       } else {
         this.#entries.set(entry.clientId, entry)
         this.#owners.set(entry.clientId, connection)
+        connection.awarenessIds ??= new Set()
         connection.awarenessIds.add(entry.clientId)
       }
     }
@@ -47,6 +51,7 @@ export class Presence {
 
   /** Forgets the states `connection` announced and returns the frame telling others, if any. */
   removeConnection(connection: Connection): Uint8Array | null {
+    if (connection.awarenessIds === null || this.#entries === null) return null
     const removed: AwarenessEntry[] = []
     for (const clientId of connection.awarenessIds) {
       const current = this.#entries.get(clientId)
@@ -59,14 +64,14 @@ export class Presence {
 
   /** A frame holding every current state, for a newcomer; null when nobody is present. */
   encodeAll(): Uint8Array | null {
-    return this.#entries.size > 0
+    return this.#entries !== null && this.#entries.size > 0
       ? encodeAwareness(encodeAwarenessUpdate(this.#entries.values()))
       : null
   }
 
   #forget(clientId: number, connection: Connection): void {
-    this.#entries.delete(clientId)
-    this.#owners.delete(clientId)
-    connection.awarenessIds.delete(clientId)
+    this.#entries?.delete(clientId)
+    this.#owners?.delete(clientId)
+    connection.awarenessIds?.delete(clientId)
   }
 }

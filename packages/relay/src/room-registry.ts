@@ -33,16 +33,12 @@ export class RoomRegistry {
   acquire(name: string): RoomLease {
     const slot = this.#slots.get(name) ?? this.#load(name)
     slot.holders++
-    let released = false
-    return {
-      room: slot.room,
-      release: () => {
-        if (released) return
-        released = true
-        slot.holders--
-        if (slot.holders === 0) void this.#unload(slot)
-      },
-    }
+    return new Lease(slot, this.#release)
+  }
+
+  readonly #release = (slot: Slot): void => {
+    slot.holders--
+    if (slot.holders === 0) void this.#unload(slot)
   }
 
   has(name: string): boolean {
@@ -98,5 +94,25 @@ export class RoomRegistry {
   /** Drops a slot from the map (a failed room is reloaded from storage by the next client). */
   #forget(slot: Slot): void {
     if (this.#slots.get(slot.name) === slot) this.#slots.delete(slot.name)
+  }
+}
+
+/** One per connection, so one object: no closure and context of its own. */
+class Lease implements RoomLease {
+  #released = false
+
+  constructor(
+    private readonly slot: Slot,
+    private readonly onRelease: (slot: Slot) => void,
+  ) {}
+
+  get room(): Promise<Room> {
+    return this.slot.room
+  }
+
+  release(): void {
+    if (this.#released) return
+    this.#released = true
+    this.onRelease(this.slot)
   }
 }
