@@ -92,8 +92,9 @@ export class RoomWriter {
   }
 
   async #run(): Promise<void> {
-    // Let the rest of this event-loop turn queue its updates too: one write for all of them.
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    // `applyInbox` enqueues a whole turn's updates at once: one write for all of them. (Storage
+    // may group further: LevelStorage commits every room's appends of a turn in one batch.)
+    await null
     try {
       while (this.#pendingAcks.size > 0 || this.#pending.length > 0 || this.#compactRequested) {
         const updates = this.#pending

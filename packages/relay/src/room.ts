@@ -327,9 +327,13 @@ export class Room {
     this.#inbox = []
     this.#inboxBytes = 0
     if (this.#failed || batch.length === 0) return
-    const applied: Incoming[] = []
-    for (let start = 0; start < batch.length; start += UPDATES_PER_TRANSACTION) {
-      this.#integrate(batch.slice(start, start + UPDATES_PER_TRANSACTION), applied)
+    // A turn of empty updates (every client's first step 2 is one) needs no document.
+    let applied: Incoming[] = batch
+    if (batch.some((item) => item.update !== null)) {
+      applied = []
+      for (let start = 0; start < batch.length; start += UPDATES_PER_TRANSACTION) {
+        this.#integrate(batch.slice(start, start + UPDATES_PER_TRANSACTION), applied)
+      }
     }
     const corked = new Set<Connection>()
     for (const { connection, update, frame, frameCount } of applied) {

@@ -188,6 +188,22 @@ describe('LevelStorage', () => {
     }
   })
 
+  it('commits the appends of every room made in one turn as one LevelDB batch', async () => {
+    const storage = await fx.open()
+    const rooms = ['a', 'b', 'c/d']
+    // Loaded first, as the relay does: then no append waits for a read of its counter.
+    for (const room of rooms) await storage.load(room)
+    const batch = vi.spyOn(Level.prototype, 'batch')
+    await Promise.all(rooms.map((room, i) => storage.append(room, [new Uint8Array([i])])))
+    expect(batch).toHaveBeenCalledTimes(1)
+    await storage.append('a', [new Uint8Array([9])])
+    expect(batch).toHaveBeenCalledTimes(2)
+    for (const [i, room] of rooms.entries()) {
+      const expected = room === 'a' ? [[i], [9]] : [[i]]
+      expect((await storage.load(room)).log.map((update) => [...update])).toEqual(expected)
+    }
+  })
+
   it('refuses a snapshot that no longer matches the checksum stored with it', async () => {
     const storage = await fx.open()
     await storage.replace('room', new Uint8Array([1, 2, 3]), new Uint8Array([0]))

@@ -58,6 +58,11 @@ const stateVectorKey = (room: string): string => `${roomStart(room)}v`
 const LEVELDB_BOOT_FILE = /^(LOCK|LOG|LOG\.old|MANIFEST-\d+)$/
 
 type Db = Level<string, Uint8Array>
+type Operation = { type: 'put'; key: string; value: Uint8Array }
+interface Group {
+  operations: Operation[]
+  done: Promise<void>
+}
 
 /** Stores rooms in an embedded LevelDB database (`level`, i.e. classic-level in Node). */
 export class LevelStorage implements Storage {
@@ -75,6 +80,8 @@ export class LevelStorage implements Storage {
    * dropped by release() when the relay unloads the room.
    */
   readonly #nextSeq = new Map<string, number>()
+  /** The batch the appends of this event-loop turn join (see #commit). */
+  #group: Group | null = null
 
   constructor(options: LevelStorageOptions) {
     this.#path = options.path
@@ -117,13 +124,15 @@ export class LevelStorage implements Storage {
     const stateVector = stateVectorKey(room)
     const log = logStart(room)
     const counter = counterKey(room)
+    let nextSeq = 0 // a room without a counter has never been appended to
     for (const [key, value] of entries) {
       if (key === snapshot) stored.snapshot = plain(value)
       else if (key === stateVector) stored.stateVector = checkedStateVector(value, stored, room)
       else if (key.startsWith(log)) stored.log.push(...decodeUpdates(value, room))
-      else if (key === counter && !this.#tails.has(room))
-        this.#nextSeq.set(room, decodeSeq(value, room))
+      else if (key === counter) nextSeq = decodeSeq(value, room)
     }
+    // Unless a write queued meanwhile has moved it on: then that write knows it.
+    if (!this.#tails.has(room)) this.#nextSeq.set(room, nextSeq)
     return stored
   }
 
@@ -138,15 +147,31 @@ export class LevelStorage implements Storage {
         const counter = await db.get(counterKey(room))
         seq = counter === undefined ? 0 : decodeSeq(counter, room)
       }
-      await db.batch(
-        [
-          { type: 'put', key: logKey(room, seq), value: record },
-          { type: 'put', key: counterKey(room), value: encodeSeq(seq + 1) },
-        ],
-        { sync: this.#sync },
-      )
+      await this.#commit(db, [
+        { type: 'put', key: logKey(room, seq), value: record },
+        { type: 'put', key: counterKey(room), value: encodeSeq(seq + 1) },
+      ])
       this.#nextSeq.set(room, seq + 1)
     })
+  }
+
+  /**
+   * Group commit across rooms: the appends of every room made during one event-loop turn go to
+   * LevelDB as one atomic batch. A thousand rooms writing at once cost one write, not a thousand
+   * queued on the thread pool, each holding its own batch until its turn. They succeed or fail
+   * together; each room's writes stay in order (one append per room per batch, see #write).
+   */
+  #commit(db: Db, operations: Operation[]): Promise<void> {
+    if (this.#group === null) {
+      const group: Group = { operations: [], done: Promise.resolve() }
+      group.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.#group = null
+        return db.batch(group.operations, { sync: this.#sync })
+      })
+      this.#group = group
+    }
+    this.#group.operations.push(...operations)
+    return this.#group.done
   }
 
   release(room: string): void {
