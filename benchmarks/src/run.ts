@@ -60,6 +60,7 @@ const config = quick
       ackRate: 80,
       ackWindowMs: 2_000,
       syncWritesVariant: false,
+      warmUpMs: 500,
     }
   : {
       runs: 3,
@@ -71,6 +72,7 @@ const config = quick
       ackRate: 80,
       ackWindowMs: 5_000,
       syncWritesVariant: true,
+      warmUpMs: 2_000,
     }
 if (values.runs !== undefined) config.runs = Math.max(1, Number(values.runs))
 const only = values.only as Workload | undefined
@@ -189,10 +191,31 @@ async function withServer<T>(
   }
 }
 
+/**
+ * An unmeasured fan-out in a room of its own, before the measured ones: a server spends its
+ * first seconds compiling its hot paths (the more it does per message, the longer), and that
+ * would otherwise be charged to whichever rate is measured first.
+ */
+async function warmUp(kind: ServerKind, server: RunningServer): Promise<void> {
+  await runLoad<FanoutResult>({
+    workload: 'fanout',
+    kind,
+    url: server.url,
+    serverPid: server.pid,
+    room: 'warm-up',
+    writers: config.writers,
+    rate: 80,
+    windowMs: config.warmUpMs,
+    acks: kind === 'accord',
+  })
+  await sleep(300)
+}
+
 async function fanout(run: number): Promise<Record<string, FanoutResult[]>> {
   const out: Record<string, FanoutResult[]> = {}
   for (const kind of rotate(servers, run)) {
     out[kind] = await withServer(kind, async (server) => {
+      await warmUp(kind, server)
       const points: FanoutResult[] = []
       for (const rate of config.rates) {
         const result = await runLoad<FanoutResult>(
@@ -361,8 +384,9 @@ async function durability(run: number): Promise<Record<string, FanoutResult>> {
   for (const [name, args] of rotate(variants, run)) {
     out[name] = await withServer(
       'accord',
-      (server) =>
-        runLoad<FanoutResult>({
+      async (server) => {
+        await warmUp('accord', server)
+        return runLoad<FanoutResult>({
           workload: 'fanout',
           kind: 'accord',
           url: server.url,
@@ -372,7 +396,8 @@ async function durability(run: number): Promise<Record<string, FanoutResult>> {
           rate: config.ackRate,
           windowMs: config.ackWindowMs,
           acks: true,
-        }),
+        })
+      },
       args,
     )
     const r = out[name] as FanoutResult
