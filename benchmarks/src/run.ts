@@ -362,7 +362,7 @@ async function coldload(run: number): Promise<Record<string, ColdRun>> {
           200_000,
         )
         log(
-          `coldload run ${run + 1} ${kind}: cold load ${round(load.loadMs)} ms (client apply alone ${round(load.clientApplyMs)} ms), ${load.bytesReceived} bytes, complete ${load.complete}`,
+          `coldload run ${run + 1} ${kind}: cold load ${round(load.loadMs)} ms (open ${round(load.openMs)} ms, first frame ${round(load.firstFrameMs)} ms, client apply alone ${round(load.clientApplyMs)} ms), ${load.bytesReceived} bytes, complete ${load.complete}`,
         )
       } finally {
         await server.stop(60_000)
