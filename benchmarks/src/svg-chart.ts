@@ -183,7 +183,9 @@ export function barChart(options: BarChartOptions): string {
       const x = x0 + i * barWidth
       const color = PALETTE[i % PALETTE.length]
       if (!Number.isFinite(bar.value)) {
-        body += `<text x="${x + barWidth / 2}" y="${PH - 6}" text-anchor="middle" font-size="10" fill="#666">${esc(bar.note ?? 'n/a')}</text>`
+        // Upright, in the empty bar's own column: neighbouring notes would overlap side by side.
+        const cx = x + barWidth / 2
+        body += `<text x="${cx}" y="${PH - 6}" transform="rotate(-90 ${cx} ${PH - 6})" dominant-baseline="middle" font-size="10" fill="#666">${esc(bar.note ?? 'n/a')}</text>`
         continue
       }
       const y = yScale.map(bar.value)
