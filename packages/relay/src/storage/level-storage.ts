@@ -32,10 +32,10 @@ export interface LevelStorageOptions {
  *                       absent when `replace` was given no state vector
  *
  * Within the range `c` < `l…` < `s` < `v`, so one range read returns the whole room from one
- * LevelDB snapshot. The counter is per room and written in the same batch as the updates it numbers.
- * A single global counter would not be safe: classic-level runs batches on a thread pool, so
- * two appends for different rooms may commit in the other order and leave a stale counter that
- * reuses live keys after a restart. Writes of one room are queued (see #write), so its counter
+ * LevelDB snapshot. The counter is per room and written in the same batch as the updates it
+ * numbers. A single global counter would not be safe: classic-level runs batches on a thread
+ * pool, so two appends for different rooms may commit in the other order and leave a stale
+ * counter that reuses live keys after a restart. Writes of one room are queued (see #write), so its counter
  * can never go backwards. `replace` keeps the counter, so a log key is never reused while the
  * room exists.
  */
