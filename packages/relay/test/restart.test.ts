@@ -83,10 +83,11 @@ describe('a relay restarted on the same LevelDB directory', () => {
 
 describe('a client with an empty replica', () => {
   it.each([
-    ['a lone snapshot', 0],
-    ['a snapshot and a log tail', 5],
-    ['only a log', -1],
-  ])('has the whole room when it reports synced: %s', async (_name, tail) => {
+    ['a lone snapshot stored with its state vector', 0, true],
+    ['a lone snapshot stored without (older data)', 0, false],
+    ['a snapshot and a log tail', 5, true],
+    ['only a log', -1, false],
+  ])('has the whole room when it reports synced: %s', async (_name, tail, withStateVector) => {
     const storage = new GatedStorage()
     await storage.open()
     const source = new Y.Doc()
@@ -94,7 +95,8 @@ describe('a client with an empty replica', () => {
     source.on('update', (update: Uint8Array) => updates.push(update))
     for (let i = 0; i < 20; i++) source.getArray('a').push([i])
     if (tail >= 0) {
-      await storage.replace('r', Y.encodeStateAsUpdate(source))
+      const stateVector = withStateVector ? Y.encodeStateVector(source) : undefined
+      await storage.replace('r', Y.encodeStateAsUpdate(source), stateVector)
       updates.length = 0
       for (let i = 20; i < 20 + tail; i++) source.getArray('a').push([i])
     }
