@@ -74,9 +74,13 @@ export class RoomWriter {
   /**
    * Before a room is unloaded: folds any log into the snapshot, so that the next load is one
    * snapshot, which a client with an empty replica is served without building the document.
+   * A room with no snapshot and a log under SMALL_ROOM_BYTES keeps its log: building its
+   * document from it costs next to nothing, while compacting thousands of small rooms whose
+   * clients all left at once (a network blip, a deploy) is an unload storm.
    */
   async compactLog(): Promise<void> {
-    if (this.#logEntries > 0) this.requestCompaction()
+    const small = this.#snapshotBytes === 0 && this.#logBytes < SMALL_ROOM_BYTES
+    if (this.#logEntries > 0 && !small) this.requestCompaction()
     return this.drain()
   }
 
@@ -140,6 +144,13 @@ export class RoomWriter {
     this.#logBytes = 0
   }
 }
+
+/**
+ * Below this, a room's log is not compacted on unload (see compactLog). 10,000 rooms of one
+ * small update each, all left at once: the relay's RSS went from 275 to 419 MB with the
+ * compactions, from 274 to 285 MB without.
+ */
+const SMALL_ROOM_BYTES = 16 * 1024
 
 function byteLength(updates: readonly Uint8Array[]): number {
   let total = 0

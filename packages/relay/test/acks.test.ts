@@ -155,7 +155,8 @@ describe('compaction', () => {
     relay = await startRelay({ storage })
     const writer = stockClient(relay.url, 'r')
     await synced(writer)
-    writer.doc.getText('t').insert(0, 'compacted on unload')
+    // Past the size under which a room without a snapshot keeps its log on unload.
+    writer.doc.getText('t').insert(0, 'compacted on unload '.repeat(1_000))
     await waitFor(() => storage.appends.length > 0, 'the update to be stored')
     writer.destroy()
     await waitFor(() => relay.app.accord.loadedRooms === 0, 'the room unloaded')
@@ -167,6 +168,25 @@ describe('compaction', () => {
     sockets.push(newcomer)
     const step1 = await newcomer.waitFor((m) => m.type === 'sync-step1', 'the relay’s step 1')
     expect(step1).toMatchObject({ stateVector: stored.stateVector })
+  })
+
+  it('leaves a small room’s log as it is on unload (no compaction storm), and serves it whole', async () => {
+    const storage = new GatedStorage()
+    relay = await startRelay({ storage })
+    const writer = stockClient(relay.url, 'small')
+    await synced(writer)
+    writer.doc.getMap('m').set('title', 'a small room')
+    await waitFor(() => storage.appends.length > 0, 'the update to be stored')
+    writer.destroy()
+    await waitFor(() => relay.app.accord.loadedRooms === 0, 'the room unloaded')
+
+    const stored = await storage.load('small')
+    expect(stored.snapshot).toBeNull()
+    expect(stored.log).toHaveLength(1)
+    const reader = stockClient(relay.url, 'small')
+    stock.push(reader)
+    await synced(reader)
+    expect(reader.doc.getMap('m').get('title')).toBe('a small room')
   })
 })
 
