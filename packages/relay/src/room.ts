@@ -460,8 +460,9 @@ function checkedState(state: string, userId: string | undefined): string {
 /**
  * Updates applied per Yjs transaction. One transaction per update pays Yjs's cleanup pass every
  * time; one per turn (thousands during a bulk upload) defers the merging of items to the end
- * and gets slower than linear. Applying automerge-paper's 259,778 updates: 1,920 ms one per
- * transaction, 2,394 ms in 20,000s, 1,034 ms in 2,000s, 660-740 ms in 16s to 32s.
+ * and gets slower than linear. Applying automerge-paper's 259,778 updates
+ * (benchmarks/src/transaction-size.ts): 1,534 ms one per transaction, 2,112 ms in 20,000s,
+ * 755 ms in 2,000s, 584-623 ms in 16s to 64s.
  */
 const UPDATES_PER_TRANSACTION = 32
 
