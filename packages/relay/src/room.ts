@@ -324,12 +324,14 @@ export class Room {
   readonly applyInbox = (): void => {
     this.#inboxScheduled = false
     const batch = this.#inbox
+    // Only non-empty updates count bytes: a turn of empty ones (every client's first step 2
+    // is one) needs no document.
+    const hasUpdates = this.#inboxBytes > 0
     this.#inbox = []
     this.#inboxBytes = 0
     if (this.#failed || batch.length === 0) return
-    // A turn of empty updates (every client's first step 2 is one) needs no document.
     let applied: Incoming[] = batch
-    if (batch.some((item) => item.update !== null)) {
+    if (hasUpdates) {
       applied = []
       for (let start = 0; start < batch.length; start += UPDATES_PER_TRANSACTION) {
         this.#integrate(batch.slice(start, start + UPDATES_PER_TRANSACTION), applied)

@@ -35,9 +35,9 @@ export interface LevelStorageOptions {
  * LevelDB snapshot. The counter is per room and written in the same batch as the updates it
  * numbers. A single global counter would not be safe: classic-level runs batches on a thread
  * pool, so two appends for different rooms may commit in the other order and leave a stale
- * counter that reuses live keys after a restart. Writes of one room are queued (see #write), so its counter
- * can never go backwards. `replace` keeps the counter, so a log key is never reused while the
- * room exists.
+ * counter that reuses live keys after a restart. Writes of one room are queued (see #write), so
+ * its counter can never go backwards. `replace` keeps the counter, so a log key is never reused
+ * while the room exists.
  */
 const ROOM_PREFIX = 'r'
 /** Upper bound of every room key: the character after ROOM_PREFIX. */
@@ -163,12 +163,12 @@ export class LevelStorage implements Storage {
    */
   #commit(db: Db, operations: Operation[]): Promise<void> {
     if (this.#group === null) {
-      const group: Group = { operations: [], done: Promise.resolve() }
-      group.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const joined: Operation[] = []
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         this.#group = null
-        return db.batch(group.operations, { sync: this.#sync })
+        return db.batch(joined, { sync: this.#sync })
       })
-      this.#group = group
+      this.#group = { operations: joined, done }
     }
     this.#group.operations.push(...operations)
     return this.#group.done
