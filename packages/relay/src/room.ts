@@ -32,6 +32,11 @@ export class CorruptRoomError extends Error {
  * A loaded room: its document, its presence, its connections and its writer. Every frame of
  * every connection in the room enters through `receive`, is decoded once and dispatched to one
  * handler of the table below.
+ *
+ * A small room (no snapshot, a history under 16 KiB: most rooms of a many-rooms deployment) has
+ * no Y.Doc: its updates are checked, stored and forwarded, and clients are served their merge.
+ * An empty Y.Doc alone is ~2 KB of heap, a third of what such a room costs; the document is
+ * built once the room outgrows that.
  */
 export class Room {
   readonly presence = new Presence()
@@ -42,8 +47,10 @@ export class Room {
   /** The stored snapshot's state vector, as stored or once computed (see #snapshotStateVector). */
   #storedStateVector: Uint8Array | null = null
   #doc: Y.Doc | null = null
+  /** A small room's history merged into one update, and its state vector (see #smallHistory). */
+  #small: { update: Uint8Array; stateVector: Uint8Array } | null = null
   /** Connections still owed the relay's step 1, which needs the document's state vector. */
-  readonly #ungreeted = new Set<Connection>()
+  #ungreeted: Set<Connection> | null = null
   #inbox: Incoming[] = []
   #inboxBytes = 0
   #inboxScheduled = false
@@ -110,6 +117,7 @@ export class Room {
     }
     this.#doc = doc
     this.#stored = null
+    this.#small = null
     return doc
   }
 
@@ -131,7 +139,37 @@ export class Room {
         return stored.snapshot
       }
     }
+    const small = this.#smallHistory()
+    if (small !== null) {
+      return isEmptyStateVector(stateVector)
+        ? small.update
+        : Y.diffUpdate(small.update, stateVector)
+    }
     return Y.encodeStateAsUpdate(this.doc, stateVector)
+  }
+
+  /**
+   * A small room's whole history as one update (the in-memory log is folded into it), or null
+   * if the room has, or needs, its document. Merging parses every update, so a stored one that
+   * does not decode is refused before a client gets any of it.
+   *
+   * @throws {CorruptRoomError} when the stored history cannot be decoded.
+   */
+  #smallHistory(): { update: Uint8Array; stateVector: Uint8Array } | null {
+    const stored = this.#stored
+    if (this.#small !== null || stored === null || !this.writer.isSmall()) return this.#small
+    try {
+      // mergeUpdates returns a lone update as it is: decoding it checks it.
+      if (stored.log.length === 1) Y.decodeUpdate(stored.log[0] as Uint8Array)
+      const update = Y.mergeUpdates(stored.log)
+      stored.log = [update]
+      this.#small = { update, stateVector: Y.encodeStateVectorFromUpdate(update) }
+    } catch (error) {
+      throw new CorruptRoomError(
+        `stored history of room "${this.name}" cannot be decoded: ${(error as Error).message}`,
+      )
+    }
+    return this.#small
   }
 
   /**
@@ -174,7 +212,10 @@ export class Room {
       // A room with no history has an empty state vector: rooms only visited cost no Y.Doc.
       connection.send(EMPTY_STEP1)
     } else {
-      if (this.#ungreeted.size === 0) setImmediate(this.#greetLater)
+      if (this.#ungreeted === null) {
+        this.#ungreeted = new Set()
+        setImmediate(this.#greetLater)
+      }
       this.#ungreeted.add(connection)
     }
     const presence = this.presence.encodeAll()
@@ -182,23 +223,24 @@ export class Room {
   }
 
   readonly #greetLater = (): void => {
+    const ungreeted = this.#ungreeted as Set<Connection>
+    this.#ungreeted = null
     if (this.#failed) return
     let step1: Uint8Array
     try {
-      const stored = this.#doc === null ? this.#stored : null
+      const stored = this.#stored
       const stateVector =
         stored?.snapshot && stored.log.length === 0
           ? this.#snapshotStateVector(stored.snapshot)
-          : Y.encodeStateVector(this.doc)
+          : (this.#smallHistory()?.stateVector ?? Y.encodeStateVector(this.doc))
       step1 = encodeSyncStep1(stateVector)
     } catch (error) {
       this.fail(error as Error, 'loading the room failed')
       return
     }
-    for (const connection of this.#ungreeted) {
+    for (const connection of ungreeted) {
       if (this.connections.has(connection)) connection.send(step1)
     }
-    this.#ungreeted.clear()
   }
 
   /** Frees the document; the room is gone from the registry. */
@@ -326,15 +368,23 @@ export class Room {
     const batch = this.#inbox
     // Only non-empty updates count bytes: a turn of empty ones (every client's first step 2
     // is one) needs no document.
-    const hasUpdates = this.#inboxBytes > 0
+    const bytes = this.#inboxBytes
     this.#inbox = []
     this.#inboxBytes = 0
     if (this.#failed || batch.length === 0) return
     let applied: Incoming[] = batch
-    if (hasUpdates) {
+    if (bytes > 0 && this.#stored !== null && this.writer.isSmall(bytes)) {
+      this.#keepSmall(batch)
+    } else if (bytes > 0) {
       applied = []
-      for (let start = 0; start < batch.length; start += UPDATES_PER_TRANSACTION) {
-        this.#integrate(batch.slice(start, start + UPDATES_PER_TRANSACTION), applied)
+      try {
+        for (let start = 0; start < batch.length; start += UPDATES_PER_TRANSACTION) {
+          this.#integrate(batch.slice(start, start + UPDATES_PER_TRANSACTION), applied)
+        }
+      } catch (error) {
+        // Building the document from the stored history failed (CorruptRoomError).
+        this.fail(error as Error, 'loading the room failed')
+        return
       }
     }
     const corked = new Set<Connection>()
@@ -351,6 +401,16 @@ export class Room {
       }
     }
     for (const recipient of corked) recipient.uncork()
+  }
+
+  /**
+   * A small room keeps the updates themselves (copies: a received update may be a view into a
+   * socket's read buffer, which it would pin). Each was decoded whole when it arrived.
+   */
+  #keepSmall(items: readonly Incoming[]): void {
+    const log = (this.#stored as StoredRoom).log
+    for (const { update } of items) if (update !== null) log.push(update.slice())
+    this.#small = null
   }
 
   /** Applies `items` in one Yjs transaction; pushes those that applied onto `applied`. */

@@ -58,9 +58,9 @@ const stateVectorKey = (room: string): string => `${roomStart(room)}v`
 const LEVELDB_BOOT_FILE = /^(LOCK|LOG|LOG\.old|MANIFEST-\d+)$/
 
 type Db = Level<string, Uint8Array>
-type Operation = { type: 'put'; key: string; value: Uint8Array }
 interface Group {
-  operations: Operation[]
+  /** A chained batch: each put is copied into LevelDB's native batch at once. */
+  batch: ReturnType<Db['batch']>
   done: Promise<void>
 }
 
@@ -80,7 +80,7 @@ export class LevelStorage implements Storage {
    * dropped by release() when the relay unloads the room.
    */
   readonly #nextSeq = new Map<string, number>()
-  /** The batch the appends of this event-loop turn join (see #commit). */
+  /** The batch the appends of this event-loop turn join (see #turnGroup). */
   #group: Group | null = null
 
   constructor(options: LevelStorageOptions) {
@@ -147,10 +147,10 @@ export class LevelStorage implements Storage {
         const counter = await db.get(counterKey(room))
         seq = counter === undefined ? 0 : decodeSeq(counter, room)
       }
-      await this.#commit(db, [
-        { type: 'put', key: logKey(room, seq), value: record },
-        { type: 'put', key: counterKey(room), value: encodeSeq(seq + 1) },
-      ])
+      const group = this.#turnGroup(db)
+      group.batch.put(logKey(room, seq), record)
+      group.batch.put(counterKey(room), encodeSeq(seq + 1))
+      await group.done
       this.#nextSeq.set(room, seq + 1)
     })
   }
@@ -160,18 +160,21 @@ export class LevelStorage implements Storage {
    * LevelDB as one atomic batch. A thousand rooms writing at once cost one write, not a thousand
    * queued on the thread pool, each holding its own batch until its turn. They succeed or fail
    * together; each room's writes stay in order (one append per room per batch, see #write).
+   * The batch is a chained one, so the keys and values are copied into it as they come and the
+   * JavaScript objects die young: an array batch keeps every operation (and abstract-level's
+   * copy of it) alive until the write completes, which under a burst of rooms meant ~3 KB per
+   * room promoted to the old generation as garbage.
    */
-  #commit(db: Db, operations: Operation[]): Promise<void> {
+  #turnGroup(db: Db): Group {
     if (this.#group === null) {
-      const joined: Operation[] = []
+      const batch = db.batch()
       const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         this.#group = null
-        return db.batch(joined, { sync: this.#sync })
+        return batch.write({ sync: this.#sync })
       })
-      this.#group = { operations: joined, done }
+      this.#group = { batch, done }
     }
-    this.#group.operations.push(...operations)
-    return this.#group.done
+    return this.#group
   }
 
   release(room: string): void {
