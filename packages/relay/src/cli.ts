@@ -1,3 +1,5 @@
+// First: V8's young-generation setting must apply before the relay's modules allocate.
+import './young-generation.js'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { signToken } from './auth/jwt.js'
