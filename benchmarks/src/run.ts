@@ -3,8 +3,9 @@
  * Starts each server as its own process, drives it from a separate load-generator process,
  * writes results/latest.json, results/latest.md and one SVG chart per workload.
  *
- * Extra flags: `--servers accord,raw` (subset), `--profile [rate]` (CPU-profile Accord under the
- * fan-out load and print its top self-time functions).
+ * Extra flags: `--servers accord,raw` (subset), `--rates 20,40` (fan-out rates per writer),
+ * `--profile [rate]` (CPU-profile Accord under the fan-out load and print its top self-time
+ * functions).
  */
 import { execFileSync } from 'node:child_process'
 import * as crypto from 'node:crypto'
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     runs: { type: 'string' },
     servers: { type: 'string' },
+    rates: { type: 'string' },
     profile: { type: 'string' },
     heap: { type: 'string' },
   },
@@ -75,6 +77,12 @@ const config = quick
       warmUpMs: 2_000,
     }
 if (values.runs !== undefined) config.runs = Math.max(1, Number(values.runs))
+if (values.rates !== undefined) {
+  config.rates = values.rates
+    .split(',')
+    .map(Number)
+    .sort((a, b) => a - b)
+}
 const only = values.only as Workload | undefined
 if (only !== undefined && !WORKLOADS.includes(only)) {
   console.error(`--only must be one of ${WORKLOADS.join(', ')}`)
@@ -192,23 +200,28 @@ async function withServer<T>(
 }
 
 /**
- * An unmeasured fan-out in a room of its own, before the measured ones: a server spends its
+ * Unmeasured fan-outs in rooms of their own, before the measured ones: a server spends its
  * first seconds compiling its hot paths (the more it does per message, the longer), and that
- * would otherwise be charged to whichever rate is measured first.
+ * would otherwise be charged to whichever rate is measured first. Two rates, because the
+ * lowest one (an update per turn) and the busy ones (many per turn) exercise different paths:
+ * after a warm-up at 80/s alone, Accord's optimising compiler was still busy during the 20/s
+ * window (its background threads: ~95 ms per 1,000 updates there, ~50 in a second 20/s window).
  */
 async function warmUp(kind: ServerKind, server: RunningServer): Promise<void> {
-  await runLoad<FanoutResult>({
-    workload: 'fanout',
-    kind,
-    url: server.url,
-    serverPid: server.pid,
-    room: 'warm-up',
-    writers: config.writers,
-    rate: 80,
-    windowMs: config.warmUpMs,
-    acks: kind === 'accord',
-  })
-  await sleep(300)
+  for (const rate of [config.rates[0] as number, 80]) {
+    await runLoad<FanoutResult>({
+      workload: 'fanout',
+      kind,
+      url: server.url,
+      serverPid: server.pid,
+      room: `warm-up-${rate}`,
+      writers: config.writers,
+      rate,
+      windowMs: config.warmUpMs,
+      acks: kind === 'accord',
+    })
+    await sleep(300)
+  }
 }
 
 async function fanout(run: number): Promise<Record<string, FanoutResult[]>> {
