@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, pinned, SERVER_CORE, sleep, waitForPort } from '../util.js'
+import { freePort, pinned, SERVER_CORE, waitForPort } from '../util.js'
 
 /** The servers under test. `raw` is the floor: a forwarding relay that decodes and stores nothing. */
 export type ServerKind = 'accord' | 'y-websocket' | 'hocuspocus' | 'raw'
@@ -170,11 +170,10 @@ export async function startServer(
     async stop(graceMs = 15_000) {
       if (exited) return
       child.kill('SIGTERM')
-      const timedOut = await Promise.race([exit.then(() => false), sleep(graceMs).then(() => true)])
-      if (timedOut) {
-        child.kill('SIGKILL')
-        await exit
-      }
+      // Not sleep(): its timer would keep the suite's process alive for graceMs after the exit.
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs)
+      await exit
+      clearTimeout(kill)
     },
     cleanup() {
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
