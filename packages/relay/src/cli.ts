@@ -56,6 +56,13 @@ const SETTINGS: Setting[] = [
     help: 'fsync every write (survive power loss)',
   },
   {
+    flag: 'commit-delay-ms',
+    env: 'ACCORD_COMMIT_DELAY_MS',
+    kind: 'integer',
+    fallback: String(DEFAULTS.commitDelayMs),
+    help: 'group commit window: updates of this many ms share a write (acks wait as long)',
+  },
+  {
     flag: 'auth-secret',
     env: 'ACCORD_AUTH_SECRET',
     kind: 'string',
@@ -207,6 +214,7 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv) {
     logger: { level: logLevel },
     dataDir: text('data') as string,
     syncWrites: text('sync-writes') === '1',
+    commitDelayMs: integer('commit-delay-ms', 0, 1_000),
     maxMessageBytes: integer('max-message-bytes', 1, 2 ** 31),
     limits,
     ...(secret !== undefined && { auth: { secret } }),

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { Room } from './room.js'
-import type { CompactionPolicy } from './room-writer.js'
+import type { WritePolicy } from './room-writer.js'
 import type { Storage } from './storage/storage.js'
 
 interface Slot {
@@ -25,7 +25,7 @@ export class RoomRegistry {
 
   constructor(
     private readonly storage: Storage,
-    private readonly policy: CompactionPolicy,
+    private readonly policy: WritePolicy,
     private readonly maxRoomBytes: number,
     private readonly log: FastifyBaseLogger,
   ) {}

@@ -12,11 +12,23 @@ export interface CompactionPolicy {
   minLogBytes: number
 }
 
+/** How a room's updates go to storage: when a write starts, when the log is compacted. */
+export interface WritePolicy extends CompactionPolicy {
+  /**
+   * A write starts at most this many milliseconds after the oldest update it carries arrived
+   * (or as soon as GROUP_UPDATES are queued), so that the updates of that window share one
+   * write and one storage round trip; 0 writes at the end of the update's event-loop turn.
+   * Acknowledgements wait as long; broadcasts never do.
+   */
+  commitDelayMs: number
+}
+
 /**
  * Writes a room's updates to storage with group commit and acknowledges them.
  *
- * Updates received during one event-loop turn, and all updates that arrive while a write is in
- * flight, go to storage as one `append`. Only after that append resolves is each sender told
+ * Updates received during one event-loop turn (with a commit delay: within that many
+ * milliseconds of the oldest, see #commitPoint), and all updates that arrive while a write is
+ * in flight, go to storage as one `append`. Only after that append resolves is each sender told
  * how many of its update frames are durable: that is the whole durability contract. Writes of
  * one room are strictly sequential (appends and compactions never overlap), which is what the
  * `Storage` interface relies on.
@@ -27,6 +39,10 @@ export class RoomWriter {
   /** Made on first use: most rooms of a many-rooms relay sit idle with nothing to acknowledge. */
   #pendingAcks: Map<Connection, number> | null = null
   #running: Promise<void> | null = null
+  /** When the oldest update now queued was queued (performance.now()). */
+  #queuedAt = 0
+  /** Ends a commit delay early; set while #run waits out one. */
+  #commitNow: (() => void) | null = null
   #compactRequested = false
   #failed = false
   #logEntries: number
@@ -36,7 +52,7 @@ export class RoomWriter {
   constructor(
     private readonly room: string,
     private readonly storage: Storage,
-    private readonly policy: CompactionPolicy,
+    private readonly policy: WritePolicy,
     /** Encodes the room's current document and its state vector; called only when compacting. */
     private readonly encodeSnapshot: () => { update: Uint8Array; stateVector: Uint8Array },
     /** Called once if a write fails; the room must then drop its unsaved state. */
@@ -55,11 +71,13 @@ export class RoomWriter {
   enqueue(update: Uint8Array | null, connection: Connection, frameCount: number): void {
     if (this.#failed) return
     if (update !== null) {
+      if (this.#pending.length === 0) this.#queuedAt = performance.now()
       this.#pending.push(update)
       this.#pendingBytes += update.length
     }
     this.#pendingAcks ??= new Map()
     this.#pendingAcks.set(connection, frameCount)
+    if (this.#commitNow !== null && this.#pending.length >= GROUP_UPDATES) this.#commitNow()
     this.#start()
   }
 
@@ -105,11 +123,9 @@ export class RoomWriter {
   }
 
   async #run(): Promise<void> {
-    // `applyInbox` enqueues a whole turn's updates at once: one write for all of them. (Storage
-    // may group further: LevelStorage commits every room's appends of a turn in one batch.)
-    await null
     try {
       while (this.#pendingAcks !== null || this.#pending.length > 0 || this.#compactRequested) {
+        await this.#commitPoint()
         const updates = this.#pending
         const acks = this.#pendingAcks
         const bytes = this.#pendingBytes
@@ -135,6 +151,28 @@ export class RoomWriter {
     }
   }
 
+  /**
+   * `applyInbox` enqueues a whole turn's updates at once, so waiting for the end of the turn is
+   * enough to write them together (storage may group further: LevelStorage commits every room's
+   * appends of a turn in one batch). A commit delay waits longer, counted from the oldest queued
+   * update (the updates that arrived during a write that took that long wait no more), and ends
+   * once GROUP_UPDATES are queued.
+   */
+  async #commitPoint(): Promise<void> {
+    // Acknowledgements alone (of frames that carried nothing new) need no write to wait for.
+    if (this.#pending.length === 0 || this.#pending.length >= GROUP_UPDATES) return
+    const wait = this.#queuedAt + this.policy.commitDelayMs - performance.now()
+    if (wait < 1) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait)
+      this.#commitNow = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    this.#commitNow = null
+  }
+
   #shouldCompact(): boolean {
     return (
       this.#logEntries >= this.policy.maxLogEntries ||
@@ -153,6 +191,13 @@ export class RoomWriter {
     this.#logBytes = 0
   }
 }
+
+/**
+ * Queued updates that end a commit delay: a write's fixed cost (the storage round trip, on
+ * LevelDB a thread-pool hop) shared eight ways is small beside the updates' own, and waiting
+ * longer would only add latency to the acknowledgements.
+ */
+const GROUP_UPDATES = 8
 
 /**
  * Below this, a room's log is not compacted on unload (see compactLog) and the room needs no

@@ -20,7 +20,7 @@ import * as Y from 'yjs'
 import type { Connection } from './connection.js'
 import { Presence } from './presence.js'
 import { Rejection } from './rejection.js'
-import { type CompactionPolicy, RoomWriter } from './room-writer.js'
+import { RoomWriter, type WritePolicy } from './room-writer.js'
 import type { Storage, StoredRoom } from './storage/storage.js'
 
 /** Raised when a room's stored history cannot be applied; the room is then not served. */
@@ -59,7 +59,7 @@ export class Room {
   private constructor(
     readonly name: string,
     storage: Storage,
-    policy: CompactionPolicy,
+    policy: WritePolicy,
     private readonly maxBytes: number,
     private readonly log: FastifyBaseLogger,
     stored: StoredRoom,
@@ -84,7 +84,7 @@ export class Room {
   static async load(
     name: string,
     storage: Storage,
-    policy: CompactionPolicy,
+    policy: WritePolicy,
     maxBytes: number,
     log: FastifyBaseLogger,
     onFailure: (room: Room) => void,

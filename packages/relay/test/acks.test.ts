@@ -55,6 +55,44 @@ describe('durable acknowledgements', () => {
     expect(stored.log).toHaveLength(51)
   })
 
+  it('wait out the commit delay, so the updates that arrive within it share one write', async () => {
+    const storage = new GatedStorage()
+    relay = await startRelay({ storage, commitDelayMs: 400 })
+    const observer = stockClient(relay.url, 'r')
+    stock.push(observer)
+    await synced(observer)
+    const { raw, doc } = await accordClient()
+
+    const list = doc.getArray<number>('l')
+    const firstSent = performance.now()
+    for (let i = 0; i < 3; i++) {
+      list.push([i])
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    // Broadcast never waits for the delay; the write does.
+    await waitFor(() => observer.doc.getArray('l').length === 3, 'the observer to get all three')
+    expect(storage.appends).toEqual([])
+    expect(raw.acked()).toBe(0)
+
+    await waitFor(() => raw.acked() === 3, 'the three frames to be acknowledged')
+    expect(performance.now() - firstSent).toBeGreaterThanOrEqual(390)
+    expect(storage.appends).toEqual([3])
+  })
+
+  it('end the commit delay early once eight updates are queued', async () => {
+    const storage = new GatedStorage()
+    relay = await startRelay({ storage, commitDelayMs: 60_000 })
+    const { raw, doc } = await accordClient()
+
+    const list = doc.getArray<number>('l')
+    for (let i = 0; i < 7; i++) list.push([i])
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(storage.appends).toEqual([])
+    list.push([7])
+    await waitFor(() => raw.acked() === 8, 'the eight frames to be acknowledged', 5_000)
+    expect(storage.appends).toEqual([8])
+  })
+
   it('are never sent to stock clients, which see only stock message types', async () => {
     relay = await startRelay({ storage: new GatedStorage() })
     const plain = new RawSocket(relay.url, 'r')

@@ -130,6 +130,7 @@ describe('accord-relay CLI', { timeout: 60_000 }, () => {
       '--port',
       '--data',
       '--log-level',
+      '--commit-delay-ms',
       'ACCORD_PORT',
       'ACCORD_DATA_DIR',
     ])
@@ -161,6 +162,22 @@ describe('accord-relay CLI', { timeout: 60_000 }, () => {
     expect(stderr).toContain('--log-level')
     expect(stderr).toContain('bogus')
     expect(code).toBe(2)
+  })
+
+  it('--commit-delay-ms holds acknowledgements for the window; out of range exits 2', async () => {
+    const refused = await runCli(['--commit-delay-ms', '5000', '--port', '0'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('--commit-delay-ms')
+
+    const relayProcess = await relay(['--data', await dataDir(), '--commit-delay-ms', '300'])
+    const socket = await RawSocket.accord(relayProcess.url, 'delayed')
+    cleanups.push(() => socket.close())
+    const doc = new Y.Doc()
+    doc.on('update', (update: Uint8Array) => socket.sendUpdate(update))
+    const sent = performance.now()
+    doc.getText('t').insert(0, 'held for the window')
+    await waitFor(() => socket.acked() === 1, 'the update to be acknowledged')
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(290)
   })
 
   it('an invalid ACCORD_PORT exits 2 with a message', async () => {
