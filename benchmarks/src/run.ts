@@ -63,6 +63,7 @@ const config = quick
       ackWindowMs: 2_000,
       syncWritesVariant: false,
       warmUpMs: 500,
+      warmUpPasses: 1,
     }
   : {
       runs: 3,
@@ -75,6 +76,7 @@ const config = quick
       ackWindowMs: 5_000,
       syncWritesVariant: true,
       warmUpMs: 2_000,
+      warmUpPasses: 3,
     }
 if (values.runs !== undefined) config.runs = Math.max(1, Number(values.runs))
 if (values.rates !== undefined) {
@@ -203,34 +205,47 @@ async function withServer<T>(
  * Unmeasured fan-outs in rooms of their own, before the measured ones: a server spends its
  * first seconds compiling its hot paths (the more it does per message, the longer), and that
  * would otherwise be charged to whichever rate is measured first. Two rates, because the
- * lowest one (an update per turn) and the busy ones (many per turn) exercise different paths:
- * after a warm-up at 80/s alone, Accord's optimising compiler was still busy during the 20/s
- * window (its background threads: ~95 ms per 1,000 updates there, ~50 in a second 20/s window).
+ * lowest one (an update per turn) and the busy ones (many per turn) exercise different paths;
+ * three passes of both, because with one, Accord's 20/s CPU still fell over the next four
+ * windows (its optimising compiler's background threads were still at work: 540 → ~400 ms per
+ * 1,000 updates), and with three it no longer did.
  */
 async function warmUp(kind: ServerKind, server: RunningServer): Promise<void> {
-  for (const rate of new Set([config.rates[0] as number, 80])) {
-    await runLoad<FanoutResult>({
-      workload: 'fanout',
-      kind,
-      url: server.url,
-      serverPid: server.pid,
-      room: `warm-up-${rate}`,
-      writers: config.writers,
-      rate,
-      windowMs: config.warmUpMs,
-      acks: kind === 'accord',
-    })
-    await sleep(300)
+  for (let pass = 0; pass < config.warmUpPasses; pass++) {
+    for (const rate of new Set([config.rates[0] as number, 80])) {
+      await runLoad<FanoutResult>({
+        workload: 'fanout',
+        kind,
+        url: server.url,
+        serverPid: server.pid,
+        room: `warm-up-${pass}-${rate}`,
+        writers: config.writers,
+        rate,
+        windowMs: config.warmUpMs,
+        acks: kind === 'accord',
+      })
+      await sleep(300)
+    }
   }
 }
 
 async function fanout(run: number): Promise<Record<string, FanoutResult[]>> {
+  const order = rotate(servers, run)
+  const running = new Map<ServerKind, RunningServer>()
   const out: Record<string, FanoutResult[]> = {}
-  for (const kind of rotate(servers, run)) {
-    out[kind] = await withServer(kind, async (server) => {
+  try {
+    for (const kind of order) {
+      const server = await startServer(kind)
+      running.set(kind, server)
       await warmUp(kind, server)
-      const points: FanoutResult[] = []
-      for (const rate of config.rates) {
+      await waitForIdle(server.pid, 500, 60_000)
+      out[kind] = []
+    }
+    const ramping = new Set(order)
+    for (const rate of config.rates) {
+      for (const kind of order) {
+        if (!ramping.has(kind)) continue
+        const server = running.get(kind) as RunningServer
         const result = await runLoad<FanoutResult>(
           {
             workload: 'fanout',
@@ -245,15 +260,19 @@ async function fanout(run: number): Promise<Record<string, FanoutResult[]>> {
           },
           LOAD_TIMEOUT,
         )
-        points.push(result)
+        out[kind]?.push(result)
         log(
           `fanout run ${run + 1} ${kind} ${rate}/s: p50 ${round(result.p50)} ms p99 ${round(result.p99)} ms lost ${result.lost}/${result.sent} cpu/1k ${round(result.cpuPer1k)} ms load-gen ${round(result.loadCpuPct)}% others ${round(result.otherCpuPct)}%${kind === 'accord' ? ` ack p99 ${round(result.ackP99)} ms` : ''}`,
         )
-        if (result.p99 > STOP_P99_MS || result.lost > result.sent * 0.01) break
-        await sleep(300)
+        if (result.p99 > STOP_P99_MS || result.lost > result.sent * 0.01) ramping.delete(kind)
+        await waitForIdle(server.pid, 300, 60_000)
       }
-      return points
-    })
+    }
+  } finally {
+    for (const server of running.values()) {
+      await server.stop()
+      server.cleanup()
+    }
   }
   return out
 }
