@@ -25,6 +25,7 @@ import {
   SERVER_LABELS,
   type ServerKind,
   STORES_DATA,
+  setAccordArgs,
   startServer,
 } from './servers/index.js'
 import { median, round } from './stats.js'
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     servers: { type: 'string' },
     rates: { type: 'string' },
+    'accord-args': { type: 'string' },
+    report: { type: 'string' },
     profile: { type: 'string' },
     heap: { type: 'string' },
   },
@@ -85,6 +88,8 @@ if (values.rates !== undefined) {
     .map(Number)
     .sort((a, b) => a - b)
 }
+if (values['accord-args'] !== undefined)
+  setAccordArgs(values['accord-args'].split(/\s+/).filter(Boolean))
 const only = values.only as Workload | undefined
 if (only !== undefined && !WORKLOADS.includes(only)) {
   console.error(`--only must be one of ${WORKLOADS.join(', ')}`)
@@ -229,6 +234,15 @@ async function warmUp(kind: ServerKind, server: RunningServer): Promise<void> {
   }
 }
 
+/**
+ * Every server runs at once (each idle but for its own window), and the windows of one rate
+ * follow each other before the next rate: the ratios compare windows seconds apart, not ramps a
+ * minute apart. On this shared VM the other tenants' load moves on a scale of tens of seconds,
+ * and with whole ramps in turn it had set single-run CPU ratios anywhere in 1.2–2.8×. Before
+ * each window every server must have gone quiet: a peer that fell behind (y-websocket at
+ * 320/s answers seconds late, and y-leveldb writes on for tens of seconds) would otherwise
+ * share the server core with the next server's window.
+ */
 async function fanout(run: number): Promise<Record<string, FanoutResult[]>> {
   const order = rotate(servers, run)
   const running = new Map<ServerKind, RunningServer>()
@@ -265,7 +279,8 @@ async function fanout(run: number): Promise<Record<string, FanoutResult[]>> {
           `fanout run ${run + 1} ${kind} ${rate}/s: p50 ${round(result.p50)} ms p99 ${round(result.p99)} ms lost ${result.lost}/${result.sent} cpu/1k ${round(result.cpuPer1k)} ms load-gen ${round(result.loadCpuPct)}% others ${round(result.otherCpuPct)}%${kind === 'accord' ? ` ack p99 ${round(result.ackP99)} ms` : ''}`,
         )
         if (result.p99 > STOP_P99_MS || result.lost > result.sent * 0.01) ramping.delete(kind)
-        await waitForIdle(server.pid, 300, 60_000)
+        // Every server, not only this one: a backlogged peer works on long after its window.
+        for (const other of running.values()) await waitForIdle(other.pid, 300, 120_000)
       }
     }
   } finally {
@@ -969,6 +984,12 @@ function report(results: Results): {
 
 async function main(): Promise<void> {
   const started = Date.now()
+  if (values.report !== undefined) {
+    // Tables and charts again from a saved run (after a change to the report, or to restore them).
+    const { summary: _summary, ...saved } = JSON.parse(readFileSync(values.report, 'utf8'))
+    publish(saved as Results)
+    return
+  }
   if (values.heap !== undefined) {
     await heap(Number(values.heap) || 1000)
     return
@@ -986,6 +1007,7 @@ async function main(): Promise<void> {
       machine: machine(),
       versions: versions(),
       relayBuildAtStart: relayBuild(),
+      accordArgs: values['accord-args'] ?? '',
       startedAt: new Date(started).toISOString(),
     },
   }
@@ -1011,21 +1033,27 @@ async function main(): Promise<void> {
   results.meta.relayChangedDuringRun = changed
   if (changed) log('WARNING: the relay build changed during the run; these results mix two builds')
 
+  publish(results)
+}
+
+/** Writes the tables, charts and JSON of `results` (just measured, or read back by --report). */
+function publish(results: Results): void {
   const { markdown, summary, charts } = report(results)
   // A quick run is a smoke test (CI runs one): it never replaces the published full results.
-  const outDir = quick ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR
+  const outDir = results.meta.mode === 'quick' ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR
   mkdirSync(outDir, { recursive: true })
   writeFileSync(
     path.join(outDir, 'latest.json'),
     `${JSON.stringify({ ...results, summary }, null, 2)}\n`,
   )
   const build = results.meta.relayBuildAtStart as { sha1: string; newest: string }
-  const header = `Mode ${results.meta.mode}, ${config.runs} run(s), ${results.meta.startedAt}, ${results.meta.durationS} s; load average at start ${(results.meta.machine as { loadAverageAtStart: number[] }).loadAverageAtStart.join(' ')}, at end ${(results.meta.loadAverageAtEnd as number[]).join(' ')}. Relay build ${build.sha1} (dist of ${build.newest})${changed ? ' — **WARNING: the relay was rebuilt during this run; results mix two builds**' : ''}.\n\n`
+  const accordArgs = results.meta.accordArgs as string | undefined
+  const header = `Mode ${results.meta.mode}, ${results.meta.runs} run(s), ${results.meta.startedAt}, ${results.meta.durationS} s; load average at start ${(results.meta.machine as { loadAverageAtStart: number[] }).loadAverageAtStart.join(' ')}, at end ${(results.meta.loadAverageAtEnd as number[]).join(' ')}. Relay build ${build.sha1} (dist of ${build.newest})${accordArgs ? `, Accord run with \`${accordArgs}\`` : ''}${results.meta.relayChangedDuringRun ? ' — **WARNING: the relay was rebuilt during this run; results mix two builds**' : ''}.\n\n`
   writeFileSync(path.join(outDir, 'latest.md'), header + markdown)
   for (const [name, svg] of Object.entries(charts)) writeFileSync(path.join(outDir, name), svg)
   console.log(header + markdown)
   log(
-    `done in ${results.meta.durationS} s; wrote ${path.relative(BENCH_ROOT, outDir)}/latest.json, latest.md and ${Object.keys(charts).length} charts`,
+    `wrote ${path.relative(BENCH_ROOT, outDir)}/latest.json, latest.md and ${Object.keys(charts).length} charts (run of ${results.meta.durationS} s)`,
   )
 }
 

@@ -46,6 +46,12 @@ const ACCORD_BENCH_LIMITS: [string, string][] = [
   ['--rate-burst', '10000000'],
 ]
 
+/** Extra flags for every Accord server of the run (`--accord-args`), e.g. `--commit-delay-ms 0`. */
+let accordRunArgs: string[] = []
+export function setAccordArgs(args: string[]): void {
+  accordRunArgs = args
+}
+
 let accordFlags: string[] | null = null
 export function accordLimitFlags(): string[] {
   if (accordFlags === null) {
@@ -109,6 +115,7 @@ export async function startServer(
         '--data',
         dataDir,
         ...accordLimitFlags(),
+        ...accordRunArgs,
         ...(options.extraArgs ?? []),
       ]
       break
