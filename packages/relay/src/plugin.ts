@@ -24,9 +24,10 @@ export interface AccordRelayOptions {
   /** fsync every write of the default storage (survives power loss, not only crashes). */
   syncWrites?: boolean
   /**
-   * Group commit window: a storage write starts this long after the oldest update it carries
-   * arrived, so the updates of the window share one write. Acknowledgements wait as long;
-   * broadcasts never do. Default 10 ms (a write starts sooner once 8 updates are queued); 0 writes at the end of each event-loop turn.
+   * Group commit window, in ms: a room's write starts at most this long after the oldest update
+   * it carries arrived (sooner once 8 are queued), so the window's updates share one write.
+   * Acknowledgements wait as long; broadcasts never do. Default 10; 0 writes each event-loop
+   * turn's updates at the end of the turn.
    */
   commitDelayMs?: number
   /** Largest accepted frame, in bytes; larger ones close the connection with 1009. Default 16 MiB. */
