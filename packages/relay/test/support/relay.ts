@@ -50,10 +50,14 @@ export interface RelayProcess {
 
 /**
  * The built CLI (`dist/cli.js`) as a child process, exactly as an operator runs it. Resolves
- * once it listens. `port` 0 picks a free port, read back from Fastify's "listening" log line.
+ * once it listens, on a free port (read back from Fastify's "listening" log line) unless `args`
+ * or `env` name one.
  */
 export function spawnRelay(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', ...args], {
+  // Port 0 unless the test chose one: the CLI's default (1234) may be taken on the machine.
+  const choosesPort = args.some((a) => a.startsWith('--port')) || env.ACCORD_PORT !== undefined
+  const port = choosesPort ? [] : ['--port', '0']
+  const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', ...port, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
