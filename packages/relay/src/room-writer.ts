@@ -164,13 +164,14 @@ export class RoomWriter {
     const wait = this.#queuedAt + this.policy.commitDelayMs - performance.now()
     if (wait < 1) return
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait)
-      this.#commitNow = () => {
+      const commit = () => {
+        this.#commitNow = null
         clearTimeout(timer)
         resolve()
       }
+      const timer = setTimeout(commit, wait)
+      this.#commitNow = commit
     })
-    this.#commitNow = null
   }
 
   #shouldCompact(): boolean {

@@ -115,6 +115,17 @@ describe('durable acknowledgements', () => {
     expect([...types].every((t) => t.startsWith('sync-') || t === 'awareness')).toBe(true)
   })
 
+  it('of frames that carried nothing new wait for no commit delay: there is nothing to write', async () => {
+    const storage = new GatedStorage()
+    relay = await startRelay({ storage, commitDelayMs: 60_000 })
+    const { raw } = await accordClient()
+    await raw.waitFor((m) => m.type === 'sync-step1', 'the relay’s step 1')
+    raw.send(new Uint8Array([0, 1, 2, 0, 0])) // an empty step 2
+    raw.updatesSent++
+    await waitFor(() => raw.acked() === 1, 'the empty step 2 to be acknowledged', 5_000)
+    expect(storage.appends).toEqual([])
+  })
+
   it('count frames that carried nothing new, so a reconnecting client learns it is saved', async () => {
     relay = await startRelay({ storage: new GatedStorage() })
     const { raw } = await accordClient()
