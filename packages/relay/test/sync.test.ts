@@ -51,6 +51,32 @@ describe('stock y-websocket providers through the relay', () => {
     expect(a.doc.getText('t').toString()).toBe('hello world')
   })
 
+  it('serves every update of a room that outgrows the small-room path mid-stream', async () => {
+    // 40 one-character updates keep the room on its updates alone; a newcomer is served their
+    // merge; 70 more take it past SMALL_ROOM_UPDATES, so the relay builds the room's document
+    // from the merge and the newer updates. Everyone must end with all 110 characters.
+    relay = await startRelay({ storage: new MemoryStorage() })
+    const writer = client('stream')
+    await synced(writer)
+    const text = writer.doc.getText('t')
+    const type = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        text.insert(text.length, String.fromCharCode(97 + (text.length % 26)))
+        await new Promise((resolve) => setImmediate(resolve)) // one frame per update
+      }
+    }
+    await type(40)
+    const early = client('stream')
+    await synced(early)
+    await waitFor(() => early.doc.getText('t').length === 40, 'the first newcomer to get 40')
+    await type(70)
+    const late = client('stream')
+    await synced(late)
+    await waitFor(() => late.doc.getText('t').length === 110, 'the second newcomer to get 110')
+    expect(late.doc.getText('t').toString()).toBe(text.toString())
+    await waitFor(() => early.doc.getText('t').toString() === text.toString(), 'early to follow')
+  })
+
   it('keeps rooms apart, including names with slashes', async () => {
     relay = await startRelay({ storage: new MemoryStorage() })
     const a = client('org/1/board')
