@@ -13,6 +13,7 @@ import { ConnectionCounter, DEFAULT_LIMITS, type Limits } from './limits.js'
 import { PendingUpgrades } from './pending-upgrades.js'
 import { RoomRegistry } from './room-registry.js'
 import type { CompactionPolicy } from './room-writer.js'
+import { SilentSockets } from './silent-sockets.js'
 import { LevelStorage } from './storage/level-storage.js'
 import type { Storage } from './storage/storage.js'
 
@@ -110,6 +111,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
     closing: false,
   }
   const pendingUpgrades = new PendingUpgrades(app.server)
+  const silentSockets = new SilentSockets(app.server)
   const stopHeartbeat = startHeartbeat(
     relay.connections,
     options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
@@ -130,6 +132,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
     relay.closing = true
     stopHeartbeat()
     pendingUpgrades.destroyAll()
+    silentSockets.destroyAll()
     await relay.rooms.flushAll()
     for (const connection of relay.connections)
       connection.close(CloseCode.goingAway, 'the relay is shutting down')

@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -15,6 +17,26 @@ describe('shutdown with handshakes in flight', () => {
       for (let round = 0; round < 3; round++) await closeDuringHandshakes(delay)
     },
   )
+})
+
+/**
+ * Browsers open connections ahead of the requests they expect to make. Node 20's close() does
+ * not count one that never sent a byte as idle, and waited for it until the headers timeout:
+ * stopping a relay with a browser open took a minute or more.
+ */
+describe('shutdown with a connection that never sent a request', () => {
+  it('close() returns and the server hangs up on it', async () => {
+    const relay = await startRelay({ storage: new MemoryStorage() })
+    const accepted = once(relay.app.server, 'connection')
+    const silent = connect(relay.port, '127.0.0.1')
+    silent.on('error', () => {})
+    await accepted
+    const hungUp = once(silent, 'close')
+    const closed = relay.close().then(() => 'closed')
+    const stuck = new Promise((resolve) => setTimeout(() => resolve('stuck'), 10_000).unref())
+    expect(await Promise.race([closed, stuck])).toBe('closed')
+    await hungUp
+  })
 })
 
 async function closeDuringHandshakes(delay: number): Promise<void> {
