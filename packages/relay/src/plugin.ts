@@ -27,9 +27,8 @@ export interface AccordRelayOptions {
   /**
    * Group commit window, in ms: a room's write starts at most this long after the oldest update
    * it carries arrived (sooner once 8 are queued), so the window's updates share one write.
-   * Acknowledgements wait as long; broadcasts never do. Default 0: each event-loop turn's
-   * updates are written at the end of the turn (with 10, the examples' offline end-to-end test
-   * hung in 3 of 8 runs, cause not yet found).
+   * Acknowledgements wait as long; broadcasts never do. Default 10; 0 writes each event-loop
+   * turn's updates at the end of the turn.
    */
   commitDelayMs?: number
   /** Largest accepted frame, in bytes; larger ones close the connection with 1009. Default 16 MiB. */
@@ -69,7 +68,7 @@ export const DEFAULTS = {
   dataDir: './data',
   maxMessageBytes: 16 * 1024 * 1024,
   heartbeatIntervalMs: 7_500,
-  commitDelayMs: 0,
+  commitDelayMs: 10,
   compaction: { maxLogEntries: 10_000, minLogBytes: 256 * 1024 } satisfies CompactionPolicy,
 }
 
