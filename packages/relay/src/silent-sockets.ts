@@ -4,7 +4,7 @@ import type { Socket } from 'node:net'
 /**
  * Connections that have not sent a request yet. Browsers open such speculative connections
  * ahead of requests they expect to make. Node 20's `server.close()` does not count them as idle
- * (nodejs/node#63452, fixed in later releases) and waits for them until the headers timeout:
+ * (nodejs/node#63452, fixed upstream by #63470) and waits for them until the headers timeout:
  * a relay asked to stop while a browser had one open hung for a minute or more. At shutdown
  * they are destroyed; having sent nothing, they carry nothing to lose.
  *
