@@ -1,6 +1,6 @@
 import type { BackoffOptions } from './backoff.js'
 import type { TokenSource } from './connection.js'
-import { Room, type RoomOptions } from './room.js'
+import { type OpenRoomOptions, Room, type RoomOptions } from './room.js'
 import type { WebSocketClass } from './socket.js'
 
 export interface ClientOptions {
@@ -23,7 +23,8 @@ export interface ClientOptions {
 /** Opens rooms on one relay. One client per relay and set of credentials is enough. */
 export class Client {
   readonly #options: RoomOptions
-  readonly #rooms = new Map<string, Room<object>>()
+  // biome-ignore lint/suspicious/noExplicitAny: each room has its own storage shape
+  readonly #rooms = new Map<string, Room<object, any>>()
 
   /** @internal Use `createClient`. */
   constructor(options: ClientOptions) {
@@ -44,17 +45,21 @@ export class Client {
 
   /**
    * The room with this name (it may contain `/`), opened and connecting on first use; the same
-   * instance on every call until it is closed. `P` types its presence state.
+   * instance on every call until it is closed. `P` types its presence state, `S` its storage.
+   * `options` count when the room is opened; later calls get the open room as it is.
    */
-  room<P extends object = Record<string, unknown>>(name: string): Room<P> {
+  room<P extends object = Record<string, unknown>, S extends object = Record<string, unknown>>(
+    name: string,
+    options?: OpenRoomOptions<S>,
+  ): Room<P, S> {
     if (name === '') throw new TypeError('a room name cannot be empty')
     let room = this.#rooms.get(name)
     if (room === undefined) {
-      room = new Room(name, this.#options, () => this.#rooms.delete(name))
+      room = new Room(name, this.#options, () => this.#rooms.delete(name), options)
       this.#rooms.set(name, room)
     }
-    // `P` only describes what the app puts into presence; the room itself does not depend on it.
-    return room as unknown as Room<P>
+    // `P` and `S` only describe what the app puts in; the room itself does not depend on them.
+    return room as unknown as Room<P, S>
   }
 
   /** Closes every open room; see `Room.close()`. */

@@ -20,6 +20,11 @@ export type AccordErrorCode =
   | 'persistence-failed'
   /** The room was closed while the operation was pending. */
   | 'room-closed'
+  /**
+   * The room stores another kind of value than this client expects at a key (a list where it
+   * expects an object, say): a client of another version, or a bug. Nothing is overwritten.
+   */
+  | 'shape-mismatch'
 
 export class AccordError extends Error {
   override readonly name = 'AccordError'

@@ -11,6 +11,17 @@ export { SharedMap } from './primitives/map.js'
 export { type Listener, SharedState } from './primitives/shared-state.js'
 export { SharedText } from './primitives/text.js'
 export { SharedValue } from './primitives/value.js'
-export { Room, type RoomEventMap, type RoomSnapshot } from './room.js'
+export { type OpenRoomOptions, Room, type RoomEventMap, type RoomSnapshot } from './room.js'
 export type { WebSocketClass } from './socket.js'
 export type { SyncStatus } from './sync-status.js'
+export {
+  idsOf,
+  INITIAL_STORAGE_ORIGIN,
+  type Live,
+  LiveList,
+  LiveObject,
+  LiveText,
+  type Snapshot,
+  ShapeMismatchError,
+  Storage,
+} from '@accord/state'

@@ -1,3 +1,4 @@
+import { type ShapeMismatchError, Storage } from '@accord/state'
 import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { BackoffOptions } from './backoff.js'
@@ -38,6 +39,16 @@ export interface RoomEventMap {
   change(): void
 }
 
+/** What `client.room(name, options)` takes. */
+export interface OpenRoomOptions<S extends object> {
+  /**
+   * Defaults of the room's storage, top-level field by field: written once the local replica
+   * has loaded, for every field the room does not hold yet, as the same update on every client
+   * (so clients seeding a new room at once, online or offline, end with one copy).
+   */
+  initialStorage?: Partial<S>
+}
+
 /** The snapshot of every primitive opened on a room, keyed by key. */
 export type RoomSnapshot = Readonly<Record<string, unknown>>
 
@@ -55,9 +66,17 @@ interface Primitive {
  * `doc.getArray('todos')`), so that clients creating it concurrently merge instead of
  * overwriting each other. A key holds one kind of primitive.
  */
-export class Room<P extends object = Record<string, unknown>> {
+export class Room<
+  P extends object = Record<string, unknown>,
+  S extends object = Record<string, unknown>,
+> {
   readonly name: string
   readonly doc = new Y.Doc()
+  /**
+   * The room's typed, nested storage (see `@accord/state`): `storage.root` to read and write,
+   * `storage.snapshot()` to render, `storage.subscribe` to hear of changes.
+   */
+  readonly storage: Storage<S>
   /** Settles once the local replica is loaded from IndexedDB (at once without persistence). */
   readonly whenLoaded: Promise<void>
   readonly presence: Presence<P>
@@ -80,9 +99,16 @@ export class Room<P extends object = Record<string, unknown>> {
   #closing: Promise<void> | undefined
 
   /** @internal Use `client.room(name)`. */
-  constructor(name: string, options: RoomOptions, onClose: () => void) {
+  constructor(
+    name: string,
+    options: RoomOptions,
+    onClose: () => void,
+    { initialStorage }: OpenRoomOptions<S> = {},
+  ) {
     this.name = name
     this.#onClose = onClose
+    // Before any other listener of the document, so that every listener reads fresh snapshots.
+    this.storage = new Storage<S>(this.doc)
     // Invisible to others until the app sets a presence.
     this.#awareness.setLocalState(null)
     if (options.persistence) {
@@ -92,6 +118,7 @@ export class Room<P extends object = Record<string, unknown>> {
       this.#loaded = false
       this.whenLoaded = this.#persistence.whenLoaded.then(() => {
         this.#loaded = true
+        this.#initializeStorage(initialStorage)
       })
     } else {
       this.#loaded = true
@@ -123,13 +150,18 @@ export class Room<P extends object = Record<string, unknown>> {
     connection.on('updateSent', (kind) => this.#saves.updateSent(kind))
     connection.on('ack', (count) => this.#saves.acked(count))
     connection.on('writeRejected', () => this.#saves.writeRejected())
-    connection.on('synced', () => this.#waitlist.check())
+    connection.on('synced', () => {
+      this.#initializeStorage(initialStorage)
+      this.#checkPrimitiveKinds()
+      this.#waitlist.check()
+    })
     connection.on('event', (event, data, from) => this.events.receive(event, data, from))
     connection.on('error', (error) => this.#error(error))
     connection.on('status', (status) => {
       this.#emitter.emit('status', status)
       this.#syncStatusChanged()
     })
+    if (this.#loaded) this.#initializeStorage(initialStorage)
   }
 
   get status(): RoomStatus {
@@ -204,7 +236,10 @@ export class Room<P extends object = Record<string, unknown>> {
     return this.#wait(() => this.#saves.saved >= target)
   }
 
-  /** A whole JSON value, last writer wins; `initial` until someone sets it. */
+  /**
+   * A whole JSON value, last writer wins; `initial` until someone sets it.
+   * @deprecated Use `room.storage`: a field of the storage root holds any JSON value.
+   */
   value<T>(key: string): SharedValue<T | undefined>
   value<T>(key: string, initial: T): SharedValue<T>
   value<T>(key: string, initial?: T): SharedValue<T | undefined> {
@@ -215,12 +250,18 @@ export class Room<P extends object = Record<string, unknown>> {
     )
   }
 
-  /** An object whose keys merge independently. */
+  /**
+   * An object whose keys merge independently (values are replaced whole).
+   * @deprecated Use `room.storage`, where nested objects merge field by field.
+   */
   map<T extends Record<string, unknown>>(key: string): SharedMap<T> {
     return this.#open(key, 'map', () => new SharedMap<T>(this.doc.getMap(key)))
   }
 
-  /** An ordered list with stable item ids. */
+  /**
+   * An ordered list with stable item ids (items are replaced whole; concurrent moves can copy).
+   * @deprecated Use `room.storage`: its lists move without copies and merge inside items.
+   */
   list<T>(key: string): SharedList<T> {
     return this.#open(key, 'list', () => new SharedList<T>(this.doc.getArray(key)))
   }
@@ -256,6 +297,7 @@ export class Room<P extends object = Record<string, unknown>> {
     this.#awareness.setLocalState(null)
     this.#connection.close()
     for (const { state } of this.#primitives.values()) state.dispose()
+    this.storage.dispose()
     this.presence.dispose()
     this.events.dispose()
     this.history.dispose()
@@ -276,12 +318,47 @@ export class Room<P extends object = Record<string, unknown>> {
       // Announced after the current task: UIs open primitives while rendering, and a listener
       // that updated other components from inside a render would be an error in React.
       queueMicrotask(() => this.#emitter.emit('change'))
+      this.#checkPrimitiveKinds()
       return state
     }
     if (open.kind !== kind) {
       throw new TypeError(`"${key}" is a ${open.kind} in room "${this.name}", not a ${kind}`)
     }
     return open.state as S
+  }
+
+  /** Writes the defaults the room lacks, once loaded; says where storage has another shape. */
+  #initializeStorage(initialStorage: Partial<S> | undefined): void {
+    if (initialStorage === undefined || this.#closing) return
+    for (const mismatch of this.storage.initialize(initialStorage)) this.#shapeMismatch(mismatch)
+  }
+
+  /**
+   * A root type holds what another client stored: a `list` opened where another client keeps
+   * a `map` would silently show nothing of the other's data, so say so.
+   */
+  #checkPrimitiveKinds(): void {
+    for (const [key, { kind, state }] of this.#primitives) {
+      const type = (state as { type?: Y.AbstractType<unknown> }).type
+      if (type === undefined) continue
+      const found = storedKind(type)
+      if (found !== undefined && found !== expectedStorage(kind)) {
+        this.#error(
+          new AccordError(
+            'shape-mismatch',
+            `"${key}" in room "${this.name}" holds ${found} data, but this client opened it as a ${kind}`,
+          ),
+        )
+      }
+    }
+  }
+
+  #shapeMismatch(mismatch: ShapeMismatchError): void {
+    this.#error(
+      new AccordError('shape-mismatch', `room "${this.name}": ${mismatch.message}`, {
+        cause: mismatch,
+      }),
+    )
   }
 
   #wait(done: () => boolean): Promise<void> {
@@ -309,4 +386,15 @@ export class Room<P extends object = Record<string, unknown>> {
     this.#syncStatus = status
     this.#emitter.emit('sync-status', status)
   }
+}
+
+/** What a root type holds, from its content: sequence items, map entries, or nothing yet. */
+function storedKind(type: Y.AbstractType<unknown>): 'sequence' | 'keyed' | undefined {
+  if (type._start !== null) return 'sequence'
+  if (type._map.size > 0) return 'keyed'
+  return undefined
+}
+
+function expectedStorage(kind: PrimitiveKind): 'sequence' | 'keyed' {
+  return kind === 'list' || kind === 'text' ? 'sequence' : 'keyed'
 }
