@@ -39,6 +39,8 @@ export class Connection {
   /** Size of the last full state sent: the client may still be reading it (see `send`). */
   #stateBytes = 0
   #expiry: NodeJS.Timeout | undefined
+  /** Cuts a closed connection whose client does not answer the close frame. */
+  #closeTimer: NodeJS.Timeout | undefined
   #closed = false
   /** Set once the relay refused the connection: its frames are dropped unread. */
   ignoresInput = false
@@ -166,7 +168,7 @@ export class Connection {
       // ws reads on until the client answers the close (up to 30 s): read nothing big
       // meanwhile, and do not wait that long.
       this.limitFrames(1)
-      setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref()
+      this.#closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref()
     }
     const level = code === 1001 ? 'debug' : 'warn'
     this.log[level](
@@ -180,6 +182,7 @@ export class Connection {
   markClosed(): void {
     this.#closed = true
     clearTimeout(this.#expiry)
+    clearTimeout(this.#closeTimer)
     for (const timer of this.#deferred.values()) clearTimeout(timer)
     this.#deferred.clear()
   }
