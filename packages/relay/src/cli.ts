@@ -1,11 +1,13 @@
 // First: V8's young-generation setting must apply before the relay's modules allocate.
 import './young-generation.js'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { signToken } from './auth/jwt.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { DEFAULTS } from './plugin.js'
+import { recoverRoom } from './recover-room.js'
 import { createRelayServer, type RelayServerOptions } from './server.js'
+import { LevelStorage } from './storage/level-storage.js'
 
 class UsageError extends Error {}
 
@@ -167,6 +169,7 @@ const SETTINGS: Setting[] = [
 const USAGE = `accord-relay: sync Yjs rooms over WebSockets and store them durably in LevelDB
 
 Usage: accord-relay [options]
+       accord-relay export --data <dir> --room <name> --out <file>   (relay stopped)
        accord-relay token --secret <s> --sub <user> --room '<pattern>:<read|write>' [--room ...] [--expires 1h]
 
 Options (each also read from the environment variable shown):
@@ -316,8 +319,40 @@ async function token(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * `accord-relay export`: writes what applies of a room's stored history (a quarantined room's,
+ * say) as one Yjs update, and reports what it skipped. Reads the data directory only; LevelDB
+ * allows one process at a time, so the relay must be stopped.
+ */
+async function exportRoom(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { data: { type: 'string' }, room: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  })
+  if (values.room === undefined || values.out === undefined) {
+    throw new UsageError('export needs --room and --out (and --data unless it is ./data)')
+  }
+  const storage = new LevelStorage({ path: values.data ?? DEFAULTS.dataDir })
+  await storage.open()
+  try {
+    const { update, applied, skipped } = await recoverRoom(storage, values.room)
+    writeFileSync(values.out, update)
+    process.stdout.write(
+      `${JSON.stringify({ room: values.room, out: values.out, bytes: update.length, applied, skipped })}\n`,
+    )
+  } finally {
+    await storage.close()
+  }
+}
+
 const [command, ...rest] = process.argv.slice(2)
-const run = command === 'token' ? token(rest) : serve(process.argv.slice(2))
+const run =
+  command === 'token'
+    ? token(rest)
+    : command === 'export'
+      ? exportRoom(rest)
+      : serve(process.argv.slice(2))
 run.catch((error: Error) => {
   const usage =
     error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import {
   CloseCode,
   encodeAwareness,
@@ -10,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { signToken } from '../src/auth/jwt.js'
+import { LevelStorage } from '../src/storage/level-storage.js'
 import { RawSocket } from './support/accord-socket.js'
 import { stockClient, synced, waitFor } from './support/clients.js'
 import {
@@ -329,4 +335,50 @@ describe('hostile clients (issue #21)', () => {
       'wendy’s presence again',
     )
   }, 30_000)
+})
+
+describe('a room stored before these checks, that no longer loads', () => {
+  it('is quarantined (4510, /readyz) without stalling other rooms, and `export` recovers what applies', async () => {
+    dir = await tempDir('accord-hostile-')
+    // What an old relay stored: a chain 6,000 deep, then the deletion of its root.
+    const storage = new LevelStorage({ path: dir.path })
+    await storage.open()
+    const good = new Y.Doc()
+    good.getText('t').insert(0, 'recoverable')
+    await storage.append('bricked', [Y.encodeStateAsUpdate(good), nestedMaps(7, 6_000)])
+    await storage.append('bricked', [deletion(7)])
+    await storage.close()
+    await start()
+    const watch = await bystander(relay?.url as string)
+    for (let i = 0; i < 3; i++) {
+      const socket = new RawSocket(relay?.url as string, 'bricked')
+      sockets.push(socket)
+      await socket.opened
+      socket.sendStep1(new Uint8Array([0]))
+      await closedWith(socket, CloseCode.roomQuarantined)
+    }
+    expect((await ready()).quarantinedRooms).toBe(1)
+    const { p99 } = await watch.stop()
+    expect(p99).toBeLessThan(1_000)
+    await stop()
+
+    const out = join(dir.path, 'bricked.yjs')
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      cli,
+      'export',
+      '--data',
+      dir.path,
+      '--room',
+      'bricked',
+      '--out',
+      out,
+    ])
+    const report = JSON.parse(stdout) as { applied: number; skipped: Array<{ index: number }> }
+    expect(report.applied).toBe(2)
+    expect(report.skipped.map((s) => s.index)).toEqual([2])
+    const recovered = new Y.Doc()
+    Y.applyUpdate(recovered, new Uint8Array(await readFile(out)))
+    expect(recovered.getText('t').toString()).toBe('recoverable')
+  }, 60_000)
 })
