@@ -189,17 +189,15 @@ export class RoomStructure {
   /** The range holding `id`, if the room has it. */
   find(id: Id): Range | undefined {
     const ranges = this.#clients.get(id.client)
-    if (ranges === undefined) return undefined
-    let low = 0
-    let high = ranges.length - 1
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      const range = ranges[middle] as Range
-      if (id.clock < range.clock) high = middle - 1
-      else if (id.clock >= range.end) low = middle + 1
-      else return range
-    }
-    return undefined
+    return (
+      ranges &&
+      covering(
+        ranges,
+        id.clock,
+        (range) => range.clock,
+        (range) => range.end,
+      )
+    )
   }
 
   /**
@@ -370,17 +368,8 @@ class Resolution {
       return this.#pendingNode(range)
     }
     const list = this.#fresh.get(id.client)
-    if (list === undefined) return null
-    let low = 0
-    let high = list.length - 1
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      const node = list[middle] as Node
-      if (id.clock < node.from) high = middle - 1
-      else if (id.clock >= node.struct.clock + node.struct.length) low = middle + 1
-      else return node
-    }
-    return null
+    const end = (node: Node) => node.struct.clock + node.struct.length
+    return (list && covering(list, id.clock, (node) => node.from, end)) ?? null
   }
 
   readonly #pendingNodes = new Map<Range, Node>()
@@ -394,4 +383,23 @@ class Resolution {
     }
     return node
   }
+}
+
+/** The element of `sorted` (disjoint, by start) whose [start, end) holds `clock`: a binary search. */
+function covering<T>(
+  sorted: readonly T[],
+  clock: number,
+  start: (element: T) => number,
+  end: (element: T) => number,
+): T | undefined {
+  let low = 0
+  let high = sorted.length - 1
+  while (low <= high) {
+    const middle = (low + high) >>> 1
+    const element = sorted[middle] as T
+    if (clock < start(element)) high = middle - 1
+    else if (clock >= end(element)) low = middle + 1
+    else return element
+  }
+  return undefined
 }
