@@ -33,7 +33,11 @@ export type RoomStatus =
   | 'rejected'
   | 'closed'
 
-/** A token, or a function returning a fresh one; the function is called on every connect. */
+/**
+ * A token, or a function returning a fresh one; the function is called on every connect, and
+ * again shortly before a JWT it returned expires (the relay closes a connection whose token
+ * expired), to reconnect with the fresh one.
+ */
 export type TokenSource = string | (() => string | Promise<string>)
 
 export interface ConnectionOptions {
@@ -81,6 +85,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Incremented per attempt, so that a token arriving after close() or a newer attempt is dropped. */
   #attempt = 0
   #retryTimer: ReturnType<typeof setTimeout> | undefined
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
 
   constructor(options: ConnectionOptions) {
@@ -163,6 +168,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (this.#status === 'closed') return
     this.#stopped = true
     clearTimeout(this.#retryTimer)
+    clearTimeout(this.#refreshTimer)
     globalThis.removeEventListener?.('online', this.#online)
     this.#provider.destroy()
     this.#setStatus('closed')
@@ -185,9 +191,23 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (attempt !== this.#attempt || this.#stopped) return
     this.#provider.params = token === undefined ? {} : { token }
     this.#provider.connect()
+    this.#refreshBeforeExpiry(token)
+  }
+
+  /** With a token function and a JWT with `exp`: reconnects with a fresh token before it expires. */
+  #refreshBeforeExpiry(token: string | undefined): void {
+    clearTimeout(this.#refreshTimer)
+    const expiresAt = token === undefined ? undefined : expiryOf(token)
+    if (typeof this.#token !== 'function' || expiresAt === undefined) return
+    const lifetime = expiresAt - Date.now()
+    // Never sooner than a second: a token function handing out expired tokens must not spin.
+    const delay = Math.max(lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 5), 1_000)
+    // At most ~24.8 days (setTimeout's limit); a longer token is refreshed then.
+    this.#refreshTimer = setTimeout(() => this.reconnect(), Math.min(delay, 2 ** 31 - 1))
   }
 
   #onClose(event: CloseEvent | null): void {
+    clearTimeout(this.#refreshTimer)
     // We decide about reconnecting; this keeps the timer y-websocket just scheduled a no-op.
     this.#provider.shouldConnect = false
     if (this.#stopped) return
@@ -283,6 +303,22 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (status === this.#status) return
     this.#status = status
     this.emit('status', status)
+  }
+}
+
+/** How long before its expiry a token is refreshed (at most a fifth of its lifetime). */
+const REFRESH_MARGIN_MS = 30_000
+
+/** A JWT's `exp` in ms since the epoch, or undefined for anything else. */
+function expiryOf(token: string): number | undefined {
+  const payload = token.split('.')[1]
+  if (payload === undefined) return undefined
+  try {
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as unknown
+    const exp = (claims as { exp?: unknown } | null)?.exp
+    return typeof exp === 'number' ? exp * 1000 : undefined
+  } catch {
+    return undefined
   }
 }
 

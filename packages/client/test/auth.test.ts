@@ -45,6 +45,34 @@ describe('against a relay with authentication', () => {
     expect(calls).toBe(2)
   })
 
+  it('calls the token function again before the token expires, and stays connected', async () => {
+    const relay = await relayWithAuth()
+    const name = uniqueRoom('board')
+    let calls = 0
+    const shortLived = () =>
+      new SignJWT({ rooms: ['board/**:write'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('ann')
+        .setExpirationTime('2s')
+        .sign(new TextEncoder().encode(SECRET))
+    const client = testClient(relay.url, {
+      token: () => {
+        calls++
+        return shortLived()
+      },
+    })
+    const room = client.room(name)
+    const errors: AccordError[] = []
+    room.on('error', (error) => errors.push(error))
+    await room.whenSynced()
+    await new Promise((resolve) => setTimeout(resolve, 3_500))
+    expect(calls).toBeGreaterThanOrEqual(2)
+    expect(errors).toEqual([])
+    room.text('t').set('still writing')
+    await room.whenSaved()
+    expect(room.status).toBe('connected')
+  })
+
   it('reports forbidden for a room outside the token’s grants', async () => {
     const relay = await relayWithAuth()
     const client = testClient(relay.url, { token: await token('ann', 'board/*:write') })

@@ -22,12 +22,23 @@ export const CloseCode = {
   forbidden: 4403,
   /** Accepting the update would grow the room past its size limit. */
   roomTooBig: 4413,
+  /**
+   * The update is over a cost limit: nesting too deep, too many sub-documents or delete-set
+   * ranges, or too much that refers to items the room does not have.
+   */
+  updateTooComplex: 4414,
+  /** A presence (awareness) state is larger than the relay allows. */
+  presenceTooBig: 4415,
   /** The room name is empty, too long, or contains control characters. */
   invalidRoomName: 4422,
   /** The relay could not store an update; nothing from this connection is acknowledged. */
   storageFailure: 4500,
   /** The relay is at a connection or room limit; try again later. */
   overloaded: 4503,
+  /** The connection did not read what the relay sent it fast enough; reconnect. */
+  slowConsumer: 4508,
+  /** The room's stored history cannot be loaded; it is quarantined until an operator acts. */
+  roomQuarantined: 4510,
   /** The connection sent messages faster than its rate limit allows. */
   rateLimited: 4529,
 } as const

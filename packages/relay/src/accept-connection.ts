@@ -3,10 +3,10 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import { type Authenticate, type Identity, tokenFrom } from './auth/authenticator.js'
 import { Connection } from './connection.js'
-import { type ConnectionCounter, type Limits, TokenBucket } from './limits.js'
+import type { ConnectionCounter, Limits } from './limits.js'
 import type { Room } from './room.js'
 import { roomNameProblem } from './room-name.js'
-import type { RoomLease, RoomRegistry } from './room-registry.js'
+import { QuarantinedRoomError, type RoomLease, type RoomRegistry } from './room-registry.js'
 
 export interface RelayState {
   /** The app's logger; lines about a connection carry its room and connection id. */
@@ -49,13 +49,9 @@ export function acceptConnection(
     socket.close(refusal.code, refusal.reason)
     return
   }
-  const connection = new Connection(
-    socket,
-    name,
-    request.ip,
-    relay.log,
-    new TokenBucket(relay.limits.messagesPerSecond, relay.limits.messageBurst),
-  )
+  const connection = new Connection(socket, name, request.ip, relay.log, relay.limits)
+  // Until it is authenticated, a connection may not make the relay hold more than a few KiB.
+  connection.limitFrames(Math.min(relay.limits.maxPreAuthBytes, relay.maxMessageBytes))
   relay.connections.add(connection)
   relay.log.info(
     { room: name, connection: connection.id, ip: connection.ip, reqId: request.id },
@@ -86,6 +82,8 @@ function serve(
   let lease: RoomLease | null = null
   let queued: Uint8Array[] | null = []
   let queuedBytes = 0
+  // Before authentication a few KiB; after it, until the room is ready, one large sync.
+  let maxQueuedBytes = relay.limits.maxPreAuthBytes
   // @fastify/websocket's error listener closes over the request and its reply; replaced by one
   // that does not, so that they can be collected once the handshake is over.
   socket.removeAllListeners('error')
@@ -93,7 +91,9 @@ function serve(
     closeOnWebsocketError(socket, error, relay.log, { room: name, connection: connection.id }),
   )
   socket.on('message', (data: RawData, isBinary: boolean) => {
-    if (!connection.bucket.take()) {
+    if (connection.ignoresInput) {
+      // Refused: whatever it still sends is dropped.
+    } else if (!connection.bucket.take()) {
       connection.close(CloseCode.rateLimited, 'too many messages; slow down')
     } else if (!isBinary) {
       connection.close(CloseCode.badMessage, 'text frames are not part of the protocol')
@@ -102,7 +102,8 @@ function serve(
     } else if (queued !== null) {
       // Before the room is ready a client has no reason to send more than one large sync.
       queuedBytes += (data as Buffer).length
-      if (queuedBytes > 2 * relay.maxMessageBytes) {
+      if (queuedBytes > maxQueuedBytes) {
+        queued = null
         connection.close(CloseCode.rateLimited, 'too much data before the room was ready')
       } else {
         queued.push(data as Buffer)
@@ -139,6 +140,9 @@ function serve(
     }
     if (identity !== OPEN_ACCESS) connection.userId = identity.userId
     connection.access = identity.access
+    if (identity.expiresAt !== undefined) connection.expireAt(identity.expiresAt)
+    connection.limitFrames(relay.maxMessageBytes)
+    maxQueuedBytes = 2 * relay.maxMessageBytes
     if (!relay.rooms.has(name) && relay.rooms.size >= relay.limits.maxLoadedRooms) {
       return connection.close(CloseCode.overloaded, 'the relay is at its room limit')
     }
@@ -152,6 +156,10 @@ function serve(
         queued = null
       },
       (error: Error) => {
+        if (error instanceof QuarantinedRoomError) {
+          connection.close(CloseCode.roomQuarantined, 'this room cannot be loaded; ask an operator')
+          return
+        }
         relay.log.error({ room: name, err: error }, 'loading the room failed')
         connection.close(CloseCode.storageFailure, 'the relay could not load this room')
       },

@@ -1,11 +1,13 @@
 // First: V8's young-generation setting must apply before the relay's modules allocate.
 import './young-generation.js'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { signToken } from './auth/jwt.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { DEFAULTS } from './plugin.js'
+import { recoverRoom } from './recover-room.js'
 import { createRelayServer, type RelayServerOptions } from './server.js'
+import { LevelStorage } from './storage/level-storage.js'
 
 class UsageError extends Error {}
 
@@ -19,6 +21,72 @@ interface Setting {
   kind: 'string' | 'integer' | 'boolean'
   fallback?: string
 }
+
+/** The `Limits` each limit flag sets, the range it accepts, and its help line. */
+const LIMIT_FLAGS: Array<
+  [flag: string, key: keyof Limits, min: number, max: number, help: string]
+> = [
+  ['max-room-bytes', 'maxRoomBytes', 1, Number.MAX_SAFE_INTEGER, 'largest stored room'],
+  ['max-connections', 'maxConnections', 1, 1e7, 'open connections in total'],
+  [
+    'max-connections-per-ip',
+    'maxConnectionsPerIp',
+    1,
+    1e7,
+    'open connections per IP (IPv6: per /64)',
+  ],
+  ['max-rooms', 'maxLoadedRooms', 1, 1e7, 'rooms in memory at once'],
+  ['rate-limit', 'messagesPerSecond', 1, 1e7, 'messages per second per connection'],
+  ['rate-burst', 'messageBurst', 1, 1e7, 'message burst per connection'],
+  ['auth-timeout-ms', 'authTimeoutMs', 1, 3_600_000, 'time allowed to authenticate'],
+  [
+    'max-pre-auth-bytes',
+    'maxPreAuthBytes',
+    1,
+    2 ** 31,
+    'bytes a connection may send before it is authenticated',
+  ],
+  [
+    'max-nesting-depth',
+    'maxNestingDepth',
+    2,
+    10_000,
+    'deepest nesting of types or values in an update',
+  ],
+  ['max-subdocs', 'maxSubdocs', 0, 1e7, 'sub-documents per room'],
+  ['max-delete-ranges', 'maxDeleteRanges', 1, 1e9, 'delete-set ranges per update'],
+  [
+    'max-pending',
+    'maxPending',
+    0,
+    1e9,
+    'structs and deletions per room waiting for items it lacks',
+  ],
+  [
+    'max-buffered-bytes',
+    'maxBufferedBytes',
+    1,
+    2 ** 31,
+    'bytes queued to a slow connection before it is dropped',
+  ],
+  [
+    'answer-interval-ms',
+    'answerIntervalMs',
+    0,
+    60_000,
+    "answer a connection's sync step 1 / query awareness at most once per this",
+  ],
+  ['max-presence-bytes', 'maxPresenceBytes', 2, 2 ** 31, 'bytes of one presence state'],
+  [
+    'max-room-presence-bytes',
+    'maxRoomPresenceBytes',
+    2,
+    2 ** 31,
+    'bytes of all presence states of a room',
+  ],
+  ['presence-rate', 'presencePerSecond', 1, 1e7, 'presence updates per second per connection'],
+  ['presence-burst', 'presenceBurst', 1, 1e7, 'presence update burst per connection'],
+]
 
 const SETTINGS: Setting[] = [
   {
@@ -87,60 +155,21 @@ const SETTINGS: Setting[] = [
     fallback: String(DEFAULTS.maxMessageBytes),
     help: 'largest accepted frame',
   },
-  {
-    flag: 'max-room-bytes',
-    env: 'ACCORD_MAX_ROOM_BYTES',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.maxRoomBytes),
-    help: 'largest stored room',
-  },
-  {
-    flag: 'max-connections',
-    env: 'ACCORD_MAX_CONNECTIONS',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.maxConnections),
-    help: 'open connections in total',
-  },
-  {
-    flag: 'max-connections-per-ip',
-    env: 'ACCORD_MAX_CONNECTIONS_PER_IP',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.maxConnectionsPerIp),
-    help: 'open connections per IP',
-  },
-  {
-    flag: 'max-rooms',
-    env: 'ACCORD_MAX_ROOMS',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.maxLoadedRooms),
-    help: 'rooms in memory at once',
-  },
-  {
-    flag: 'rate-limit',
-    env: 'ACCORD_RATE_LIMIT',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.messagesPerSecond),
-    help: 'messages per second per connection',
-  },
-  {
-    flag: 'rate-burst',
-    env: 'ACCORD_RATE_BURST',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.messageBurst),
-    help: 'message burst per connection',
-  },
-  {
-    flag: 'auth-timeout-ms',
-    env: 'ACCORD_AUTH_TIMEOUT_MS',
-    kind: 'integer',
-    fallback: String(DEFAULT_LIMITS.authTimeoutMs),
-    help: 'time allowed to authenticate',
-  },
+  ...LIMIT_FLAGS.map(
+    ([flag, key, , , help]): Setting => ({
+      flag,
+      env: `ACCORD_${flag.toUpperCase().replaceAll('-', '_')}`,
+      kind: 'integer',
+      fallback: String(DEFAULT_LIMITS[key]),
+      help,
+    }),
+  ),
 ]
 
 const USAGE = `accord-relay: sync Yjs rooms over WebSockets and store them durably in LevelDB
 
 Usage: accord-relay [options]
+       accord-relay export --data <dir> --room <name> --out <file>   (relay stopped)
        accord-relay token --secret <s> --sub <user> --room '<pattern>:<read|write>' [--room ...] [--expires 1h]
 
 Options (each also read from the environment variable shown):
@@ -200,15 +229,9 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv) {
   if (secret !== undefined && publicKeyFile !== undefined) {
     throw new UsageError('give --auth-secret or --auth-public-key, not both')
   }
-  const limits: Limits = {
-    maxConnections: integer('max-connections', 1, 10_000_000),
-    maxConnectionsPerIp: integer('max-connections-per-ip', 1, 10_000_000),
-    maxLoadedRooms: integer('max-rooms', 1, 10_000_000),
-    maxRoomBytes: integer('max-room-bytes', 1, Number.MAX_SAFE_INTEGER),
-    messagesPerSecond: integer('rate-limit', 1, 10_000_000),
-    messageBurst: integer('rate-burst', 1, 10_000_000),
-    authTimeoutMs: integer('auth-timeout-ms', 1, 3_600_000),
-  }
+  const limits = Object.fromEntries(
+    LIMIT_FLAGS.map(([flag, key, min, max]) => [key, integer(flag, min, max)]),
+  ) as unknown as Limits
   const origins = text('allowed-origins')
   const server: RelayServerOptions = {
     logger: { level: logLevel },
@@ -296,8 +319,40 @@ async function token(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * `accord-relay export`: writes what applies of a room's stored history (a quarantined room's,
+ * say) as one Yjs update, and reports what it skipped. Reads the data directory only; LevelDB
+ * allows one process at a time, so the relay must be stopped.
+ */
+async function exportRoom(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { data: { type: 'string' }, room: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  })
+  if (values.room === undefined || values.out === undefined) {
+    throw new UsageError('export needs --room and --out (and --data unless it is ./data)')
+  }
+  const storage = new LevelStorage({ path: values.data ?? DEFAULTS.dataDir })
+  await storage.open()
+  try {
+    const { update, applied, skipped } = await recoverRoom(storage, values.room)
+    writeFileSync(values.out, update)
+    process.stdout.write(
+      `${JSON.stringify({ room: values.room, out: values.out, bytes: update.length, applied, skipped })}\n`,
+    )
+  } finally {
+    await storage.close()
+  }
+}
+
 const [command, ...rest] = process.argv.slice(2)
-const run = command === 'token' ? token(rest) : serve(process.argv.slice(2))
+const run =
+  command === 'token'
+    ? token(rest)
+    : command === 'export'
+      ? exportRoom(rest)
+      : serve(process.argv.slice(2))
 run.catch((error: Error) => {
   const usage =
     error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

@@ -56,6 +56,8 @@ export interface AccordRelay {
   readonly loadedRooms: number
   /** Open websocket connections. */
   readonly connections: number
+  /** Rooms whose stored history could not be loaded, and why; they are not served. */
+  readonly quarantinedRooms: ReadonlyMap<string, string>
 }
 
 declare module 'fastify' {
@@ -98,7 +100,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
         ...options.compaction,
         commitDelayMs: options.commitDelayMs ?? DEFAULTS.commitDelayMs,
       },
-      limits.maxRoomBytes,
+      limits,
       app.log,
     ),
     connections: new Set<Connection>(),
@@ -124,6 +126,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
     get connections() {
       return relay.connections.size
     },
+    quarantinedRooms: relay.rooms.quarantined,
   } satisfies AccordRelay)
 
   // Shutdown: refuse newcomers, write everything queued, then tell clients we are going away.
@@ -171,6 +174,7 @@ async function accordRelay(app: FastifyInstance, options: AccordRelayOptions): P
           storage: storage.isOpen() ? 'open' : 'closed',
           rooms: relay.rooms.size,
           connections: relay.connections.size,
+          quarantinedRooms: relay.rooms.quarantined.size,
         })
       })
       routes.get('/*', { websocket: true }, (socket, request) => {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { Room } from './room.js'
+import type { Limits } from './limits.js'
+import { CorruptRoomError, Room } from './room.js'
 import type { WritePolicy } from './room-writer.js'
 import type { Storage } from './storage/storage.js'
 
@@ -15,18 +16,30 @@ export interface RoomLease {
   release(): void
 }
 
+/** Raised for a connection to a quarantined room. */
+export class QuarantinedRoomError extends Error {
+  override readonly name = 'QuarantinedRoomError'
+}
+
 /**
  * Which rooms are in memory. A room is loaded by its first connection (concurrent first
  * connections share one load), and compacted, flushed and dropped when its last connection
  * leaves, so memory follows active rooms, not stored ones.
+ *
+ * A room whose stored history cannot be loaded is quarantined: it is not loaded again (each
+ * attempt could cost seconds of every room's time) until the relay restarts, its clients are
+ * told so, and it is listed for operators (`/readyz`, `app.accord.quarantinedRooms`). Its data
+ * is never touched: `accord-relay export` recovers what applies.
  */
 export class RoomRegistry {
   readonly #slots = new Map<string, Slot>()
+  /** Quarantined rooms and why. */
+  readonly quarantined = new Map<string, string>()
 
   constructor(
     private readonly storage: Storage,
     private readonly policy: WritePolicy,
-    private readonly maxRoomBytes: number,
+    private readonly limits: Limits,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -63,12 +76,17 @@ export class RoomRegistry {
   }
 
   #load(name: string): Slot {
+    const reason = this.quarantined.get(name)
     const slot: Slot = {
       name,
       holders: 0,
-      room: Room.load(name, this.storage, this.policy, this.maxRoomBytes, this.log, () =>
-        this.#forget(slot),
-      ),
+      room:
+        reason !== undefined
+          ? Promise.reject(new QuarantinedRoomError(reason))
+          : Room.load(name, this.storage, this.policy, this.limits, this.log, (_room, error) => {
+              if (error instanceof CorruptRoomError) this.quarantined.set(name, error.message)
+              this.#forget(slot)
+            }),
     }
     // A failed load is not cached: the next connection tries again.
     slot.room.catch(() => this.#forget(slot))

@@ -18,10 +18,13 @@ import {
 import type { FastifyBaseLogger } from 'fastify'
 import * as Y from 'yjs'
 import type { Connection } from './connection.js'
+import type { Limits } from './limits.js'
 import { Presence } from './presence.js'
 import { Rejection } from './rejection.js'
+import { RoomStructure } from './room-structure.js'
 import { RoomWriter, type WritePolicy } from './room-writer.js'
 import type { Storage, StoredRoom } from './storage/storage.js'
+import { CostLimitError, readUpdate } from './update-structure.js'
 
 /** Raised when a room's stored history cannot be applied; the room is then not served. */
 export class CorruptRoomError extends Error {
@@ -39,7 +42,7 @@ export class CorruptRoomError extends Error {
  * built once the room outgrows that, or once it holds SMALL_ROOM_UPDATES unmerged updates.
  */
 export class Room {
-  readonly presence = new Presence()
+  readonly presence: Presence
   readonly connections = new Set<Connection>()
   readonly writer: RoomWriter
   /** The stored history, until the document is built from it (see `doc`). */
@@ -54,17 +57,20 @@ export class Room {
   #inbox: Incoming[] = []
   #inboxBytes = 0
   #inboxScheduled = false
+  /** What updates would cost; built when the room's first update is checked. */
+  #structure: RoomStructure | null = null
   #failed = false
 
   private constructor(
     readonly name: string,
     storage: Storage,
     policy: WritePolicy,
-    private readonly maxBytes: number,
+    private readonly limits: Limits,
     private readonly log: FastifyBaseLogger,
     stored: StoredRoom,
-    private readonly onFailure: (room: Room) => void,
+    private readonly onFailure: (room: Room, error: Error) => void,
   ) {
+    this.presence = new Presence(limits)
     this.#stored = stored
     this.#storedStateVector = stored.stateVector ?? null
     const encodeSnapshot = () => ({
@@ -85,11 +91,11 @@ export class Room {
     name: string,
     storage: Storage,
     policy: WritePolicy,
-    maxBytes: number,
+    limits: Limits,
     log: FastifyBaseLogger,
-    onFailure: (room: Room) => void,
+    onFailure: (room: Room, error: Error) => void,
   ): Promise<Room> {
-    return new Room(name, storage, policy, maxBytes, log, await storage.load(name), onFailure)
+    return new Room(name, storage, policy, limits, log, await storage.load(name), onFailure)
   }
 
   /**
@@ -199,10 +205,7 @@ export class Room {
   join(connection: Connection): void {
     if (this.#failed) {
       // It failed while this connection waited for it to load; the registry has dropped it.
-      connection.close(
-        CloseCode.storageFailure,
-        'the relay could not load this room; reconnect later',
-      )
+      connection.close(this.#failureCode, 'the relay could not load this room; reconnect later')
       return
     }
     this.connections.add(connection)
@@ -256,12 +259,18 @@ export class Room {
 
   receive(connection: Connection, frame: Uint8Array): void {
     if (this.#failed) return
-    let message: Message
-    try {
-      message = decodeMessage(frame)
+    this.guard(connection, () => {
+      const message = decodeMessage(frame)
       // Whatever answers this message must see every update received before it.
       if (this.#inbox.length > 0 && !isUpdate(message)) this.applyInbox()
       handlers[message.type](this, connection, message as never, frame)
+    })
+  }
+
+  /** Runs what handles a frame of `connection`: bad input costs that connection, nothing else. */
+  guard(connection: Connection, handle: () => void): void {
+    try {
+      handle()
     } catch (error) {
       if (error instanceof CorruptRoomError) {
         this.fail(error, 'loading the room failed')
@@ -283,6 +292,18 @@ export class Room {
     }
   }
 
+  /**
+   * Answers `connection`'s requests of one kind (its state, the room's presence) at most once
+   * per `answerIntervalMs`: a client repeating them gets one answer per interval, computed then.
+   */
+  answer(connection: Connection, kind: 'sync' | 'presence', respond: () => void): void {
+    connection.throttle(kind, () => {
+      if (this.#failed) return
+      if (this.#inbox.length > 0) this.applyInbox()
+      this.guard(connection, respond)
+    })
+  }
+
   /** Sends one already-encoded frame to every connection but `except` (with `feature`, if given). */
   broadcast(frame: Uint8Array, except: Connection | null, feature = 0): void {
     for (const connection of this.connections) {
@@ -299,16 +320,20 @@ export class Room {
   fail(error: Error, what: string): void {
     if (this.#failed) return
     this.#failed = true
+    this.#failureCode =
+      error instanceof CorruptRoomError ? CloseCode.roomQuarantined : CloseCode.storageFailure
     this.#inbox = []
     this.log.error({ room: this.name, err: error }, `${what}; closing the room`)
     for (const connection of this.connections) {
       connection.close(
-        CloseCode.storageFailure,
+        this.#failureCode,
         'the relay could not store or load this room; reconnect later',
       )
     }
-    this.onFailure(this)
+    this.onFailure(this, error)
   }
+
+  #failureCode: number = CloseCode.storageFailure
 
   /** Applies and stores everything received so far (compacting a long log); before unloading. */
   async flush(): Promise<void> {
@@ -330,19 +355,14 @@ export class Room {
       return
     }
     if (!empty) {
-      if (this.writer.storedBytes + this.#inboxBytes + update.length > this.maxBytes) {
+      const { maxRoomBytes } = this.limits
+      if (this.writer.storedBytes + this.#inboxBytes + update.length > maxRoomBytes) {
         throw new Rejection(
           CloseCode.roomTooBig,
-          `the room would exceed its limit of ${this.maxBytes} bytes`,
+          `the room would exceed its limit of ${maxRoomBytes} bytes`,
         )
       }
-      try {
-        // Yjs integrates an update's structs before it reads its delete set, so a frame cut in
-        // its delete set would be half applied. Decoding it whole first keeps bad frames out.
-        Y.decodeUpdate(update)
-      } catch (error) {
-        throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
-      }
+      this.#checkCost(update)
       this.#inboxBytes += update.length
     }
     // Empty updates queue too: their acks must not overtake the updates sent before them.
@@ -356,6 +376,52 @@ export class Room {
       this.#inboxScheduled = true
       setImmediate(this.applyInbox)
     }
+  }
+
+  /**
+   * Reads the update whole before anything of it is applied or stored (Yjs integrates an
+   * update's structs before it reads its delete set, so a frame cut in its delete set would be
+   * half applied), and checks what it would cost the room: see RoomStructure.
+   */
+  #checkCost(update: Uint8Array): void {
+    const { limits } = this
+    try {
+      this.#roomStructure().admit(
+        readUpdate(update, {
+          maxDepth: limits.maxNestingDepth,
+          maxDeleteRanges: limits.maxDeleteRanges,
+        }),
+      )
+    } catch (error) {
+      if (error instanceof CostLimitError) {
+        throw new Rejection(CloseCode.updateTooComplex, error.message)
+      }
+      throw error
+    }
+  }
+
+  /** @throws {CorruptRoomError} when the stored history cannot be read. */
+  #roomStructure(): RoomStructure {
+    if (this.#structure !== null) return this.#structure
+    const limits = {
+      maxDepth: this.limits.maxNestingDepth,
+      maxDeleteRanges: this.limits.maxDeleteRanges,
+      maxSubdocs: this.limits.maxSubdocs,
+      maxPending: this.limits.maxPending,
+    }
+    const stored = this.#stored
+    if (stored !== null && stored.snapshot === null) {
+      try {
+        this.#structure = RoomStructure.fromUpdates(stored.log, limits)
+      } catch (error) {
+        throw new CorruptRoomError(
+          `stored history of room "${this.name}" cannot be read: ${(error as Error).message}`,
+        )
+      }
+    } else {
+      this.#structure = RoomStructure.fromDoc(this.doc, limits)
+    }
+    return this.#structure
   }
 
   /**
@@ -465,36 +531,46 @@ const unexpected = (_room: Room, _connection: Connection, message: Message): voi
 
 /** What the relay does with each message type a client may send. */
 const handlers: Handlers = {
-  'sync-step1': (room, connection, { stateVector }) => {
-    let missing: Uint8Array
-    try {
-      missing = room.missing(stateVector)
-    } catch (error) {
-      if (error instanceof CorruptRoomError) throw error
-      throw new ProtocolError(`invalid state vector: ${(error as Error).message}`)
-    }
-    connection.send(encodeSyncStep2(missing))
-  },
+  'sync-step1': (room, connection, { stateVector }) =>
+    room.answer(connection, 'sync', () => {
+      let missing: Uint8Array
+      try {
+        missing = room.missing(stateVector)
+      } catch (error) {
+        if (error instanceof CorruptRoomError) throw error
+        throw new ProtocolError(`invalid state vector: ${(error as Error).message}`)
+      }
+      connection.send(encodeSyncStep2(missing), true)
+    }),
   'sync-step2': (room, connection, { update }) => room.applyUpdate(connection, update, null),
   'sync-update': (room, connection, { update }, frame) =>
     room.applyUpdate(connection, update, frame),
   awareness: (room, connection, { update }, frame) => {
+    if (!connection.presenceBucket.take()) {
+      throw new Rejection(CloseCode.rateLimited, 'too many presence updates; slow down')
+    }
     const entries = decodeAwarenessUpdate(update)
     for (const entry of entries) entry.state = checkedState(entry.state, connection.userId)
-    const accepted = room.presence.apply(entries, connection)
+    const { accepted, full } = room.presence.apply(entries, connection)
+    if (full > 0) {
+      connection.explain(CloseCode.presenceTooBig, 'the room holds as much presence as it may')
+    }
     if (accepted.length === 0) return
     // Forward the frame as received unless we stamped identities or dropped entries.
     const unchanged = connection.userId === undefined && accepted.length === entries.length
     room.broadcast(unchanged ? frame : encodeAwareness(encodeAwarenessUpdate(accepted)), connection)
   },
   'query-awareness': (room, connection) => {
-    const presence = room.presence.encodeAll()
-    if (presence !== null) connection.send(presence)
+    room.answer(connection, 'presence', () => {
+      const presence = room.presence.encodeAll()
+      if (presence !== null) connection.send(presence)
+    })
   },
   hello: (_room, connection, { features }) => {
     connection.features = features & ALL_FEATURES
     connection.send(encodeHello(PROTOCOL_VERSION, connection.features))
   },
+  // Read-only connections may send events: like presence, they are ephemeral and never stored.
   event: (room, connection, { name, data }) => {
     if (!connection.has(Feature.events))
       throw new ProtocolError('events need HELLO with the events feature')

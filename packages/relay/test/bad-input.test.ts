@@ -131,7 +131,7 @@ describe('room names', () => {
 })
 
 describe('corrupt storage', () => {
-  it('closes the room’s clients with storageFailure, keeps its data, and serves other rooms', async () => {
+  it('quarantines the room (roomQuarantined), keeps its data, reports it, and serves other rooms', async () => {
     const corruptStorage = new MemoryStorage()
     await corruptStorage.open()
     const garbage = new Uint8Array([1, 2, 3, 4, 5])
@@ -146,10 +146,16 @@ describe('corrupt storage', () => {
           await socket.opened
           socket.sendStep1(stateVector)
           await socket.waitForClose()
-          expect(socket.closeCode).toBe(CloseCode.storageFailure)
+          expect(socket.closeCode).toBe(CloseCode.roomQuarantined)
           expect(socket.messages.some((m) => m.type === 'sync-step2')).toBe(false)
         }
       }
+      expect([...other.app.accord.quarantinedRooms.keys()].sort()).toEqual([
+        'broken/log',
+        'broken/snapshot',
+      ])
+      const ready = await other.app.inject({ method: 'GET', url: '/readyz' })
+      expect(ready.json()).toMatchObject({ status: 'ready', quarantinedRooms: 2 })
       const healthy = stockClient(other.url, 'healthy')
       await synced(healthy)
       healthy.destroy()

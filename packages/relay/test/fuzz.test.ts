@@ -24,8 +24,16 @@ const logs = captureLogs()
 const relayOptions = () => ({
   logger: { level: 'error', stream: logs.stream },
   dataDir: dir.path,
-  // The campaign is one client hammering; the rate limit is tested elsewhere.
-  limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, maxConnectionsPerIp: 1_000 },
+  // The campaign is one client hammering; the rate limits and the answer interval (its probe
+  // is a step 1 after every frame) are tested elsewhere.
+  limits: {
+    messagesPerSecond: 1_000_000,
+    messageBurst: 1_000_000,
+    presencePerSecond: 1_000_000,
+    presenceBurst: 1_000_000,
+    maxConnectionsPerIp: 1_000,
+    answerIntervalMs: 0,
+  },
 })
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { MemoryStorage, type RelayServerOptions } from '../src/index.js'
+import { addressKey } from '../src/limits.js'
 import { RawSocket } from './support/accord-socket.js'
 import { waitFor } from './support/clients.js'
 import { GatedStorage } from './support/gated-storage.js'
@@ -67,6 +68,14 @@ describe('hardening limits', () => {
     await waitFor(() => relay.app.accord.connections === 0, 'the first to leave')
     const again = await open('a')
     await again.waitFor((m) => m.type === 'sync-step1', 'a slot to be free again')
+  })
+
+  it('counts IPv6 addresses per /64, IPv4 addresses each', () => {
+    expect(addressKey('2001:db8::1')).toBe(addressKey('2001:db8:0:0:ffff::2'))
+    expect(addressKey('2001:db8::1')).not.toBe(addressKey('2001:db8:0:1::1'))
+    expect(addressKey('::1')).toBe('0:0:0:0::/64')
+    expect(addressKey('192.0.2.1')).toBe('192.0.2.1')
+    expect(addressKey('::ffff:192.0.2.1')).toBe('::ffff:192.0.2.1')
   })
 
   it('closes a connection that outruns its message rate', async () => {

@@ -5,6 +5,8 @@ import type { Access } from './room-access.js'
 export interface Identity {
   userId: string
   access: Access
+  /** When the credentials expire (ms since the epoch): the connection is closed then (4401). */
+  expiresAt?: number
 }
 
 export interface AuthenticateContext {

@@ -33,7 +33,7 @@ export async function jwtAuthenticator(source: JwtKeySource): Promise<Authentica
     if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return null
     const grants = grantsOf(payload.rooms)
     if (grants === null) return null
-    return { userId: payload.sub, access: accessTo(room, grants) }
+    return { userId: payload.sub, access: accessTo(room, grants), expiresAt: payload.exp * 1000 }
   }
 }
 

@@ -12,6 +12,14 @@ import {
 } from '@accord/protocol'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
+import {
+  bigStateVector,
+  deletion,
+  ghostDeletes,
+  nestedMaps,
+  nestedValue,
+  subdocs,
+} from './hostile.js'
 
 /** A seeded PRNG (mulberry32): a failing campaign can be replayed with its seed. */
 export function random(seed: number): () => number {
@@ -91,6 +99,37 @@ export const MUTATORS: Record<string, Mutator> = {
     ]),
 }
 
+/**
+ * Structure-aware frames: valid Yjs and protocol, built to cost the relay (the attacks of issue
+ * #21), at random scales around the relay's limits, so that some are accepted and stored and
+ * the rest refused. Byte mutation alone almost never produces one.
+ */
+export const GENERATORS: Record<string, (rand: () => number) => Uint8Array> = {
+  deepNesting: (r) => encodeSyncUpdate(nestedMaps(client(r), 50 + at(3_000, r))),
+  deleteRoot: (r) => encodeSyncUpdate(deletion(client(r), 1 + at(10, r))),
+  nestedValue: (r) => encodeSyncUpdate(nestedValue(client(r), 50 + at(3_000, r))),
+  subdocs: (r) => encodeSyncUpdate(subdocs(client(r), 1 + at(2_000, r))),
+  hugeDeleteSet: (r) =>
+    encodeSyncUpdate(ghostDeletes(client(r), 1 + at(r() < 0.1 ? 300_000 : 5_000, r))),
+  bigStateVector: (r) => encodeSyncStep1(bigStateVector(1 + at(50_000, r))),
+  awarenessFlood: (r) =>
+    encodeAwareness(
+      encodeAwarenessUpdate(
+        Array.from({ length: 1 + at(500, r) }, (_, i) => ({
+          clientId: at(1_000, r) + i,
+          clock: 1 + at(5, r),
+          state: JSON.stringify({ pad: 'p'.repeat(at(r() < 0.1 ? 100_000 : 200, r)) }),
+        })),
+      ),
+    ),
+}
+
+/** Few client ids, so that generated frames build on each other (chains, deletes of them). */
+const client = (rand: () => number) => 1_000 + at(8, rand)
+
+/** Share of a campaign's frames that come from GENERATORS rather than mutation. */
+const GENERATED_SHARE = 0.03
+
 export interface CampaignResult {
   /** Frames the relay demonstrably handled: answered the probe after them, or closed on them. */
   frames: number
@@ -117,8 +156,12 @@ export async function runCampaign(
   const rand = random(seed)
   const base = corpus()
   const names = Object.keys(MUTATORS)
+  const generators = Object.values(GENERATORS)
   const result: CampaignResult = { frames: 0, connections: 0, closeCodes: new Map() }
   const nextFrame = (): Uint8Array => {
+    if (rand() < GENERATED_SHARE) {
+      return (generators[at(generators.length, rand)] as (r: () => number) => Uint8Array)(rand)
+    }
     const mutate = MUTATORS[names[at(names.length, rand)] as string] as Mutator
     return mutate(base[at(base.length, rand)] as Uint8Array, rand)
   }
