@@ -1,3 +1,14 @@
+export {
+  INITIAL_STORAGE_ORIGIN,
+  idsOf,
+  type Live,
+  LiveList,
+  LiveObject,
+  LiveText,
+  ShapeMismatchError,
+  type Snapshot,
+  Storage,
+} from '@accord/state'
 export { type BackoffOptions, backoffDelay } from './backoff.js'
 export { Client, type ClientOptions, createClient } from './client.js'
 export type { RoomStatus, TokenSource } from './connection.js'
@@ -14,14 +25,3 @@ export { SharedValue } from './primitives/value.js'
 export { type OpenRoomOptions, Room, type RoomEventMap, type RoomSnapshot } from './room.js'
 export type { WebSocketClass } from './socket.js'
 export type { SyncStatus } from './sync-status.js'
-export {
-  idsOf,
-  INITIAL_STORAGE_ORIGIN,
-  type Live,
-  LiveList,
-  LiveObject,
-  LiveText,
-  type Snapshot,
-  ShapeMismatchError,
-  Storage,
-} from '@accord/state'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { WebsocketProvider } from 'y-websocket'
 import { WebSocket } from 'ws'
+import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { type AccordError, idsOf, LiveText, type Room } from '../src/index.js'
 import { startRelay, testClient, uniqueRoom, useCleanup } from './helpers.js'

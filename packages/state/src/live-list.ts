@@ -2,8 +2,8 @@ import type * as Y from 'yjs'
 import { toItems, toStored } from './convert.js'
 import { childPath } from './errors.js'
 import { POSITION, VALUE } from './layout.js'
-import type { Nodes } from './nodes.js'
 import { ListOrder } from './list-order.js'
+import type { Nodes } from './nodes.js'
 import { positionsBetween } from './positions.js'
 import type { Live, Snapshot } from './types.js'
 
@@ -78,7 +78,9 @@ export class LiveList<T> {
     if (doomed.length === 0) return
     const gone = new Set(doomed)
     const stored: number[] = []
-    this.type.forEach((container, i) => gone.has(container) && stored.push(i))
+    this.type.forEach((container, i) => {
+      if (gone.has(container)) stored.push(i)
+    })
     this.#nodes.write(this.type, () => {
       for (const container of doomed) this.#order.remove(container)
       // From the end, so the earlier indexes stay valid.

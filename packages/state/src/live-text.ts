@@ -1,4 +1,4 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 
 /**
  * Collaborative text: concurrent edits merge character by character. Put `new LiveText('...')`

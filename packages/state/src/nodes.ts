@@ -1,10 +1,10 @@
 import * as Y from 'yjs'
 import type { Stored } from './convert.js'
 import { VALUE } from './layout.js'
+import { ListOrder } from './list-order.js'
 import { LiveList } from './live-list.js'
 import { LiveObject } from './live-object.js'
 import { LiveText } from './live-text.js'
-import { ListOrder } from './list-order.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: Yjs types are invariant in their event type
 type AnyType = Y.AbstractType<any>

@@ -1,9 +1,9 @@
 import * as Y from 'yjs'
 import { canonicalJson, toStored } from './convert.js'
-import { ShapeMismatchError, childPath } from './errors.js'
+import { childPath, ShapeMismatchError } from './errors.js'
 import { META, ROOT, SCHEMA_VERSION } from './layout.js'
-import { LiveText } from './live-text.js'
 import type { LiveObject } from './live-object.js'
+import { LiveText } from './live-text.js'
 import { Nodes } from './nodes.js'
 import type { Snapshot } from './types.js'
 

@@ -105,7 +105,10 @@ class Network {
       }
       case 'tag':
         if (length === 0) return
-        items.get(c.at % length)?.get('tags').push(c.tag)
+        items
+          .get(c.at % length)
+          ?.get('tags')
+          .push(c.tag)
     }
   }
 
@@ -151,7 +154,9 @@ describe('convergence of nested storage', () => {
       }),
       {
         numRuns: runs,
-        seed: process.env.ACCORD_PROPERTY_SEED ? Number(process.env.ACCORD_PROPERTY_SEED) : undefined,
+        seed: process.env.ACCORD_PROPERTY_SEED
+          ? Number(process.env.ACCORD_PROPERTY_SEED)
+          : undefined,
         path: process.env.ACCORD_PROPERTY_PATH,
         endOnFailure: true,
       },
