@@ -1,4 +1,4 @@
-import type { Client, Room } from '@accord/client'
+import type { Client, OpenRoomOptions, Room } from '@accord/client'
 
 /**
  * Who holds each room that `RoomProvider` opened. A room is opened while rendering (so that
@@ -16,9 +16,13 @@ const leases = new WeakMap<Room, Lease>()
 /** A render that never commits never holds its room: close it after this long. */
 const UNHELD_MS = 10_000
 
-/** The open room with this name, opened if needed (its socket connects a microtask later). */
-export function openRoom(client: Client, name: string): Room {
-  const room = client.room(name)
+/**
+ * The open room with this name, opened with `initialStorage` if needed (its socket connects a
+ * microtask later).
+ */
+export function openRoom(client: Client, name: string, initialStorage?: object): Room {
+  // The storage type is the app's declaration; the room does not depend on it.
+  const room = client.room(name, { initialStorage } as OpenRoomOptions<Record<string, unknown>>)
   if (!leases.has(room)) {
     const lease: Lease = { holders: 0, closing: undefined }
     leases.set(room, lease)

@@ -15,6 +15,7 @@ export const useList = suspending(hooks.useList)
 export const useText = suspending(hooks.useText)
 export const useCounter = suspending(hooks.useCounter)
 export const useSelector = suspending(hooks.useSelector)
+export const useStorage = suspending(hooks.useStorage)
 
 function suspending<Hook extends (...args: never[]) => unknown>(hook: Hook): Hook {
   const call = hook as unknown as (...args: unknown[]) => unknown

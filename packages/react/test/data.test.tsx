@@ -27,7 +27,7 @@ function Board({ id }: { id: string }) {
   const [votes, vote] = useCounter('votes')
   const settings = useMap<{ owner: string }>('settings')
   const addTodo = useMutation(
-    (room, text: string) => {
+    ({ room }, text: string) => {
       room.list<Todo>('todos').push({ title: text, done: false })
       room.map<{ owner: string }>('settings').set('owner', id)
     },

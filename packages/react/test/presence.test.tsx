@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { act, render, screen, waitFor } from '@testing-library/react'
-import { useEffect } from 'react'
+import { type ReactNode, useEffect } from 'react'
 import { describe, expect, it } from 'vitest'
 import {
+  AccordProvider,
+  createRoomContext,
   shallow,
   useBroadcast,
   useEvent,
@@ -90,5 +92,47 @@ describe('events', () => {
     // True once the relay has answered our HELLO (events are an Accord extension).
     await waitFor(() => expect(send({ emoji: '🎉' })).toBe(true))
     await waitFor(() => expect(received).toEqual([[{ emoji: '🎉' }, '']]))
+  })
+
+  it('sets initialPresence, and reads me and one other through a typed room context', async () => {
+    const { url } = await startRelay()
+    const name = uniqueRoom()
+    const { RoomProvider, useSelf, useOther, useOthers, useMutation } = createRoomContext<
+      Cursor,
+      { clicks: number }
+    >()
+    let moveTo!: (x: number) => void
+    function Me() {
+      const self = useSelf()
+      moveTo = useMutation(({ setMyPresence, storage, self }, x: number) => {
+        setMyPresence({ x })
+        storage.set('clicks', (self?.x ?? 0) + 1)
+      }, [])
+      return <p data-testid="me">{`${self?.state.name} ${self?.connectionId !== undefined}`}</p>
+    }
+    const renders = { x: 0 }
+    function OtherX({ connectionId }: { connectionId: number }) {
+      renders.x++
+      return <p data-testid="x">{useOther(connectionId, (other) => other.x)}</p>
+    }
+    function Others() {
+      const ids = useOthers((others) => others.map((other) => other.connectionId), shallow)
+      return ids.map((id) => <OtherX key={id} connectionId={id} />)
+    }
+    const tree = (id: string, ui: ReactNode) => (
+      <AccordProvider client={testClient(url)}>
+        <RoomProvider name={name} initialPresence={{ name: id, x: 0 }}>
+          {ui}
+        </RoomProvider>
+      </AccordProvider>
+    )
+    render(tree('ada', <Me />))
+    render(tree('bob', <Others />))
+    await waitFor(() => expect(screen.getByTestId('me').textContent).toBe('ada true'))
+    await waitFor(() => expect(screen.getByTestId('x').textContent).toBe('0'))
+    const before = renders.x
+    act(() => moveTo(5))
+    await waitFor(() => expect(screen.getByTestId('x').textContent).toBe('5'))
+    expect(renders.x).toBe(before + 1)
   })
 })

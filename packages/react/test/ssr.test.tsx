@@ -1,4 +1,5 @@
 // @vitest-environment node
+import { LiveText } from '@accord/client'
 import { renderToString } from 'react-dom/server'
 import { describe, expect, it, vi } from 'vitest'
 import {
@@ -11,7 +12,9 @@ import {
   useOthers,
   useRoomLoaded,
   useSelector,
+  useSelf,
   useStatus,
+  useStorage,
   useSyncStatus,
   useText,
   useValue,
@@ -90,5 +93,25 @@ describe('server rendering', () => {
       </AccordProvider>,
     )
     expect(html).toContain('Untitled')
+  })
+
+  it('selects storage from initialStorage, or from an empty storage without it', () => {
+    function Todos() {
+      const titles = useStorage(
+        (root: { todos?: readonly { title: string }[]; notes?: string }) =>
+          `${root.todos?.map((todo) => todo.title).join('|') ?? 'none'} ${root.notes ?? ''}`,
+      )
+      return <p>{`${titles} ${useSelf() === null}`}</p>
+    }
+    const page = (initialStorage?: object) =>
+      renderToString(
+        <AccordProvider url="ws://127.0.0.1:1">
+          <RoomProvider name="anything" initialStorage={initialStorage} initialPresence={{ x: 1 }}>
+            <Todos />
+          </RoomProvider>
+        </AccordProvider>,
+      )
+    expect(page({ todos: [{ title: 'a' }], notes: new LiveText('hi') })).toBe('<p>a hi true</p>')
+    expect(page()).toBe('<p>none  true</p>')
   })
 })

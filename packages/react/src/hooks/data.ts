@@ -1,5 +1,5 @@
-import type { Room, RoomSnapshot } from '@accord/client'
-import { type DependencyList, useCallback } from 'react'
+import type { RoomSnapshot } from '@accord/client'
+import { useCallback } from 'react'
 import { requireRoom, useRoomOrServer } from '../context.js'
 import { identity, perRoom, useRoomState } from '../use-room-state.js'
 import type { IsEqual, Selector } from '../use-selected-snapshot.js'
@@ -11,6 +11,8 @@ const EMPTY_LIST = Object.freeze([])
 /**
  * A whole JSON value, last writer wins: `[value, setValue]`, like `useState`. `initial` is the
  * value until someone sets one; `setValue` also takes a function of the current value.
+ *
+ * @deprecated Use `useStorage(root => root.key)`, and a `useMutation` that sets the field.
  */
 export function useValue<T>(key: string): [T | undefined, (value: SetValue<T | undefined>) => void]
 export function useValue<T>(key: string, initial: T): [T, (value: SetValue<T>) => void]
@@ -36,7 +38,11 @@ export function useValue<T>(
 /** A new value, or a function from the current value to the new one (values are never functions). */
 export type SetValue<T> = T | ((current: T) => T)
 
-/** An object whose keys merge independently, or what `selector` picks from it. */
+/**
+ * An object whose keys merge independently, or what `selector` picks from it.
+ *
+ * @deprecated Use `useStorage`: objects in storage merge field by field, at any depth.
+ */
 export function useMap<T extends Record<string, unknown>>(key: string): Readonly<Partial<T>>
 export function useMap<T extends Record<string, unknown>, R>(
   key: string,
@@ -51,7 +57,11 @@ export function useMap<T extends Record<string, unknown>, R>(
   return useRoomState((room) => room.map<T>(key), EMPTY_MAP, selector, isEqual)
 }
 
-/** A list, or what `selector` picks from it. */
+/**
+ * A list, or what `selector` picks from it.
+ *
+ * @deprecated Use `useStorage`: lists in storage move without copies and merge inside items.
+ */
 export function useList<T>(key: string): readonly T[]
 export function useList<T, R>(
   key: string,
@@ -70,6 +80,9 @@ export function useList<T, R>(
  * Collaborative text: `[text, setText]`. `setText(next)` applies the smallest edit from the
  * current text to `next`, so concurrent edits elsewhere in the text survive (bind it to an
  * input's `onChange`).
+ *
+ * @deprecated Use a `LiveText` field: `useStorage(root => root.notes)` and
+ * `storage.get('notes').set(next)` in a `useMutation`.
  */
 export function useText(key: string): [string, (next: string) => void] {
   const room = useRoomOrServer()
@@ -102,29 +115,12 @@ const wholeState = perRoom((room) => ({
  * primitive opened on the room (by any hook or code), keyed by key. A key nobody opened yet is
  * absent, since only opening tells which kind of primitive it holds. `Root` is the shape the
  * app declares; it is not checked.
+ *
+ * @deprecated Use `useStorage`, which selects from the typed storage root.
  */
 export function useSelector<Root extends object = RoomSnapshot, R = unknown>(
   selector: Selector<Root, R>,
   isEqual?: IsEqual<R>,
 ): R {
   return useRoomState(wholeState, EMPTY_MAP, selector as Selector<RoomSnapshot, R>, isEqual)
-}
-
-/**
- * A stable callback that runs `fn(room, ...args)` as one transaction: one update on the wire,
- * one notification per primitive, one render per component. Recreated when `deps` change.
- */
-export function useMutation<A extends unknown[], R>(
-  fn: (room: Room, ...args: A) => R,
-  deps: DependencyList,
-): (...args: A) => R {
-  const room = useRoomOrServer()
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `deps` are the caller's, as with useCallback
-  return useCallback(
-    (...args: A) => {
-      const current = requireRoom(room, 'a mutation')
-      return current.transact(() => fn(current, ...args))
-    },
-    [room, ...deps],
-  )
 }
