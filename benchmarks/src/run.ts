@@ -35,8 +35,10 @@ import type { ColdLoadResult, PushResult } from './workloads/coldload.js'
 import type { ConvergenceResult } from './workloads/convergence.js'
 import type { FanoutResult } from './workloads/fanout.js'
 import type { RoomsResult } from './workloads/rooms.js'
+import type { StorageResult } from './workloads/storage.js'
+import { STORAGE_SYSTEMS, storageReport, storageWorkload } from './workloads/storage-report.js'
 
-const WORKLOADS = ['fanout', 'rooms', 'coldload', 'durability', 'convergence'] as const
+const WORKLOADS = ['fanout', 'rooms', 'coldload', 'durability', 'convergence', 'storage'] as const
 type Workload = (typeof WORKLOADS)[number]
 
 const { values } = parseArgs({
@@ -67,6 +69,8 @@ const config = quick
       syncWritesVariant: false,
       warmUpMs: 500,
       warmUpPasses: 1,
+      storageItems: [1_000],
+      storageEdits: 50,
     }
   : {
       runs: 3,
@@ -80,6 +84,8 @@ const config = quick
       syncWritesVariant: true,
       warmUpMs: 2_000,
       warmUpPasses: 3,
+      storageItems: [1_000, 10_000, 100_000],
+      storageEdits: 200,
     }
 if (values.runs !== undefined) config.runs = Math.max(1, Number(values.runs))
 if (values.rates !== undefined) {
@@ -146,6 +152,8 @@ function versions() {
   const out: Record<string, string> = {}
   for (const name of [
     '@accord/relay',
+    '@accord/state',
+    '@syncedstore/core',
     '@hocuspocus/server',
     '@y/websocket-server',
     'y-leveldb',
@@ -669,6 +677,7 @@ interface Results {
   coldload?: Record<string, ColdRun>[]
   durability?: Record<string, FanoutResult>[]
   convergence?: Record<string, ConvergenceResult>
+  storage?: StorageResult[][]
 }
 
 function report(results: Results): {
@@ -977,6 +986,11 @@ function report(results: Results): {
       ],
     })
   }
+  if (results.storage) {
+    const storage = storageReport(results.storage, STORAGE_SYSTEMS)
+    md.push(storage.markdown)
+    summary.storage = storage.summary
+  }
   return { markdown: md.join('\n'), summary, charts }
 }
 
@@ -1021,6 +1035,11 @@ async function main(): Promise<void> {
     if (want('coldload')) results.coldload = [...(results.coldload ?? []), await coldload(run)]
     if (want('durability') && servers.includes('accord'))
       results.durability = [...(results.durability ?? []), await durability(run)]
+    if (want('storage'))
+      results.storage = [
+        ...(results.storage ?? []),
+        await storageWorkload(run, config.storageItems, config.storageEdits, log),
+      ]
   }
   cleanupPushed()
   if (want('convergence')) results.convergence = await convergence()
@@ -1041,19 +1060,21 @@ function publish(results: Results): void {
   const { markdown, summary, charts } = report(results)
   // A quick run is a smoke test (CI runs one): it never replaces the published full results.
   const outDir = results.meta.mode === 'quick' ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR
+  // One workload alone (`--only storage`) is published beside the full run, not over it.
+  const name = only === undefined ? 'latest' : `latest-${only}`
   mkdirSync(outDir, { recursive: true })
   writeFileSync(
-    path.join(outDir, 'latest.json'),
+    path.join(outDir, `${name}.json`),
     `${JSON.stringify({ ...results, summary }, null, 2)}\n`,
   )
   const build = results.meta.relayBuildAtStart as { sha1: string; newest: string }
   const accordArgs = results.meta.accordArgs as string | undefined
   const header = `Mode ${results.meta.mode}, ${results.meta.runs} run(s), ${results.meta.startedAt}, ${results.meta.durationS} s; load average at start ${(results.meta.machine as { loadAverageAtStart: number[] }).loadAverageAtStart.join(' ')}, at end ${(results.meta.loadAverageAtEnd as number[]).join(' ')}. Relay build ${build.sha1} (dist of ${build.newest})${accordArgs ? `, Accord run with \`${accordArgs}\`` : ''}${results.meta.relayChangedDuringRun ? ' — **WARNING: the relay was rebuilt during this run; results mix two builds**' : ''}.\n\n`
-  writeFileSync(path.join(outDir, 'latest.md'), header + markdown)
+  writeFileSync(path.join(outDir, `${name}.md`), header + markdown)
   for (const [name, svg] of Object.entries(charts)) writeFileSync(path.join(outDir, name), svg)
   console.log(header + markdown)
   log(
-    `wrote ${path.relative(BENCH_ROOT, outDir)}/latest.json, latest.md and ${Object.keys(charts).length} charts (run of ${results.meta.durationS} s)`,
+    `wrote ${path.relative(BENCH_ROOT, outDir)}/${name}.json, ${name}.md and ${Object.keys(charts).length} charts (run of ${results.meta.durationS} s)`,
   )
 }
 

@@ -15,6 +15,8 @@ async function main(): Promise<unknown> {
       return (await import('../workloads/coldload.js')).coldLoad(task as never)
     case 'convergence':
       return (await import('../workloads/convergence.js')).convergenceLoad(task as never)
+    case 'storage':
+      return (await import('../workloads/storage.js')).storageLoad(task as never)
     default:
       throw new Error(`unknown workload ${task.workload}`)
   }

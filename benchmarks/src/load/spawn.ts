@@ -15,9 +15,14 @@ export interface LoadTask {
  * The load process prints `RESULT <json>` as its last line; everything else is passed through
  * to our stderr.
  */
-export async function runLoad<R>(task: LoadTask, timeoutMs = 300_000): Promise<R> {
+export async function runLoad<R>(
+  task: LoadTask,
+  timeoutMs = 300_000,
+  nodeFlags: string[] = [],
+): Promise<R> {
   const [command, args] = pinned(LOAD_CORE, process.execPath, [
     '--max-old-space-size=2048',
+    ...nodeFlags,
     path.join(here, 'main.js'),
     JSON.stringify(task),
   ])
