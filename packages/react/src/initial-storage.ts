@@ -1,5 +1,6 @@
-import { LiveText, type Snapshot } from '@accord/client'
+import { type Snapshot, Storage } from '@accord/client'
 import { createContext } from 'react'
+import * as Y from 'yjs'
 
 const EMPTY = Object.freeze({})
 
@@ -10,18 +11,15 @@ const EMPTY = Object.freeze({})
  */
 export const InitialStorageContext = createContext<object>(EMPTY)
 
-/** `initialStorage` as a storage snapshot would show it: frozen, text as strings. */
+/**
+ * `initialStorage` as the room's storage will show it: written into a scratch document the
+ * way rooms write it, so lists carry the ids (`idsOf`) they will have in the room.
+ */
 export function initialSnapshot<S extends object>(initial: Partial<S> | undefined): Snapshot<S> {
-  return (initial === undefined ? EMPTY : snapshotOf(initial)) as Snapshot<S>
-}
-
-function snapshotOf(value: unknown): unknown {
-  if (value instanceof LiveText) return value.toString()
-  if (Array.isArray(value)) return Object.freeze(value.map(snapshotOf))
-  if (typeof value !== 'object' || value === null) return value
-  const object: Record<string, unknown> = {}
-  for (const [key, field] of Object.entries(value)) {
-    if (field !== undefined) object[key] = snapshotOf(field)
-  }
-  return Object.freeze(object)
+  if (initial === undefined) return EMPTY as Snapshot<S>
+  const storage = new Storage<S>(new Y.Doc())
+  storage.initialize(initial)
+  const snapshot = storage.snapshot()
+  storage.dispose()
+  return snapshot
 }
