@@ -67,7 +67,11 @@ export class Storage<S extends object = Record<string, unknown>> {
       Y.applyUpdate(this.doc, deterministicUpdate(ROOT, key, value), INITIAL_STORAGE_ORIGIN)
     }
     if (!this.doc.getMap(META).has('schema')) {
-      Y.applyUpdate(this.doc, deterministicUpdate(META, 'schema', SCHEMA_VERSION))
+      Y.applyUpdate(
+        this.doc,
+        deterministicUpdate(META, 'schema', SCHEMA_VERSION),
+        INITIAL_STORAGE_ORIGIN,
+      )
     }
     return mismatches
   }
